@@ -1,0 +1,82 @@
+/**
+ * Every error Sluice raises on purpose. A code is stable and never reused: dashboards, dead
+ * letters and alerts key on it. Retriable errors are infrastructure failures worth another try;
+ * the rest describe the input or the config and will fail the same way again.
+ */
+export type SluiceErrorCode =
+  // config and startup
+  | 'SLUICE_CONFIG_INVALID'
+  | 'SLUICE_CONFIG_FILE_UNREADABLE'
+  | 'SLUICE_MODEL_FILE_MISSING'
+  | 'SLUICE_MODEL_LOAD_FAILED'
+  | 'SLUICE_MODEL_SIGNATURE_MISMATCH'
+  | 'SLUICE_PROVIDER_UNAVAILABLE'
+  // per-record failures, carried on dead letters
+  | 'SLUICE_DECODE_EMPTY'
+  | 'SLUICE_DECODE_OVERSIZED'
+  | 'SLUICE_DECODE_NOT_AVRO'
+  | 'SLUICE_DECODE_SCHEMA_MISMATCH'
+  | 'SLUICE_VALIDATE_MISSING_FIELD'
+  | 'SLUICE_VALIDATE_NOT_FINITE'
+  | 'SLUICE_VALIDATE_OUT_OF_RANGE'
+  | 'SLUICE_ENRICH_FEATURE_MISSING'
+  | 'SLUICE_INFER_FAILED'
+  // infrastructure
+  | 'SLUICE_TRANSPORT_CLOSED'
+  | 'SLUICE_TOPIC_UNKNOWN'
+  | 'SLUICE_WORKER_CRASHED'
+  | 'SLUICE_SHUTDOWN';
+
+/** The stable string id of each pipeline stage; logs, metrics, traces and dead letters use it. */
+export type StageId = 'decode' | 'validate' | 'enrich' | 'batch' | 'infer' | 'drift' | 'encode' | 'sink';
+
+export interface SluiceErrorOptions {
+  retriable?: boolean;
+  cause?: unknown;
+  /** The config key, field, topic/partition/offset the user has to look at. */
+  subject?: string;
+}
+
+/** Base of every deliberate error. Callers branch on `code`, never on the message. */
+export class SluiceError extends Error {
+  readonly code: SluiceErrorCode;
+  readonly retriable: boolean;
+  readonly subject: string | undefined;
+
+  constructor(code: SluiceErrorCode, message: string, options: SluiceErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SluiceError';
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+    this.subject = options.subject;
+  }
+}
+
+/** A record-level failure: the record goes to the dead-letter topic, its batch carries on. */
+export class RecordError extends SluiceError {
+  readonly stage: StageId;
+
+  constructor(stage: StageId, code: SluiceErrorCode, message: string, options: SluiceErrorOptions = {}) {
+    super(code, message, options);
+    this.name = 'RecordError';
+    this.stage = stage;
+  }
+}
+
+/** Startup/config failure: the process prints it and exits with code 2. */
+export class ConfigError extends SluiceError {
+  constructor(code: SluiceErrorCode, message: string, options: SluiceErrorOptions = {}) {
+    super(code, message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+export function isRetriable(error: unknown): boolean {
+  if (error instanceof TypeError) return false;
+  if (error instanceof SluiceError) return error.retriable;
+  return true;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,3 @@
+export * from './errors.ts';
+export * from './logger.ts';
+export * from './retry.ts';

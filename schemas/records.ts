@@ -1,0 +1,67 @@
+/** TypeScript views of the `.avsc` records. The `.avsc` files are the contract; these mirror them. */
+
+export type Channel = 'POS' | 'ONLINE' | 'ATM';
+
+/** A decoded, validated input event (schemas/transaction-event.avsc). */
+export interface TransactionEvent {
+  event_id: string;
+  key: string;
+  event_time: number;
+  amount: number;
+  merchant_category: string;
+  country: string;
+  channel: Channel;
+}
+
+/** One scored event (schemas/prediction.avsc). */
+export interface Prediction {
+  event_id: string;
+  key: string;
+  model: string;
+  model_version: string;
+  score: number;
+  label: number;
+  features_missing: string[];
+  features_stale: string[];
+  event_time: number;
+  ingest_time: number;
+  inference_time: number;
+  latency_ms: number;
+  source_partition: number;
+  source_offset: number;
+}
+
+export type DeadLetterStage = 'decode' | 'validate' | 'enrich' | 'infer';
+
+/** An input record that could not be scored (schemas/dead-letter.avsc). */
+export interface DeadLetter {
+  original_key: Buffer | null;
+  original_value: Buffer | null;
+  source_topic: string;
+  source_partition: number;
+  source_offset: number;
+  stage: DeadLetterStage;
+  error_class: string;
+  message: string;
+  failed_at: number;
+}
+
+export interface FeatureDrift {
+  name: string;
+  kind: 'numeric' | 'categorical' | 'score';
+  metrics: Record<string, number>;
+  drifted: boolean;
+  metric: string;
+  threshold: number;
+}
+
+/** Drift of one window against the reference profile (schemas/drift-report.avsc). */
+export interface DriftReport {
+  window_start: number;
+  window_end: number;
+  count: number;
+  model_version: string;
+  features: FeatureDrift[];
+  score: FeatureDrift;
+  drifted_share: number;
+}

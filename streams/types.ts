@@ -1,0 +1,90 @@
+/** Kafka-style message headers. Values are raw bytes, as on the wire. */
+export type RecordHeaders = Record<string, Buffer>;
+
+/** A record read from a topic partition. Offsets are plain numbers (exact up to 2^53). */
+export interface InputRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeaders;
+  /** The record's broker/producer timestamp, epoch ms. */
+  timestampMs: number;
+}
+
+/** A record to append. Without `partition`, the producer partitions by key (murmur2, as Kafka's default). */
+export interface OutgoingRecord {
+  key: Buffer | string | null;
+  value: Buffer | null;
+  headers?: Record<string, Buffer | string>;
+  partition?: number;
+  timestampMs?: number;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** `offset` is the next offset to read, as Kafka commits it (last processed + 1). */
+export interface TopicPartitionOffset extends TopicPartition {
+  offset: number;
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+}
+
+/**
+ * Called by a consumer client inside `poll()` when the group rebalances. `onRevoked` runs first
+ * and is awaited: the engine finishes or abandons in-flight work for those partitions and commits
+ * what is safe before the partitions move to another member.
+ */
+export interface RebalanceListener {
+  onAssigned(partitions: TopicPartition[]): void | Promise<void>;
+  onRevoked(partitions: TopicPartition[]): void | Promise<void>;
+}
+
+/** Appends records. `send` resolves once the transport has durably accepted every record. */
+export interface ProducerClient {
+  send(topic: string, records: OutgoingRecord[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A group member's view of its partitions. Pull-based: the engine calls `poll` in a loop. */
+export interface ConsumerClient {
+  subscribe(topics: string[]): Promise<void>;
+  /** Up to `maxRecords` from unpaused assigned partitions; waits up to `maxWaitMs` when none are ready. */
+  poll(maxRecords: number, maxWaitMs: number): Promise<InputRecord[]>;
+  pause(partitions: TopicPartition[]): void;
+  resume(partitions: TopicPartition[]): void;
+  commit(offsets: TopicPartitionOffset[]): Promise<void>;
+  assignment(): TopicPartition[];
+  /** Leaves the group; remaining partitions move to other members. */
+  close(): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  clientId?: string;
+  rebalance: RebalanceListener;
+  /** Where a group with no committed offset starts. Default: earliest. */
+  fromBeginning?: boolean;
+}
+
+/** How Sluice reaches topics: the embedded in-memory broker or Kafka. The engine knows nothing else. */
+export interface Transport {
+  readonly kind: 'embedded' | 'kafka';
+  ensureTopics(specs: TopicSpec[]): Promise<void>;
+  createProducer(): Promise<ProducerClient>;
+  createConsumer(options: ConsumerOptions): Promise<ConsumerClient>;
+  /** True while the transport can reach its broker; `/readyz` reads it. */
+  isConnected(): boolean;
+  close(): Promise<void>;
+}
+
+export function partitionId(topic: string, partition: number): string {
+  return `${topic}[${partition}]`;
+}
