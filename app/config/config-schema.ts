@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { batchConfigSchema } from '../../processors/batch/index.ts';
+import { decodeConfigSchema } from '../../processors/decode/index.ts';
+import { enrichConfigSchema } from '../../processors/enrich/index.ts';
+import { inferConfigSchema } from '../../processors/infer/infer-config.ts';
+import { consumerConfigSchema } from '../../streams/index.ts';
+
+const topicsSchema = z
+  .strictObject({
+    events: z.string().min(1).default('events'),
+    predictions: z.string().min(1).default('predictions'),
+    deadLetters: z.string().min(1).default('events.dlq'),
+    drift: z.string().min(1).default('drift'),
+    /** Partitions of each topic Sluice creates. */
+    partitions: z.number().int().min(1).max(10_000).default(4),
+  })
+  .prefault({});
+
+const transportSchema = z
+  .strictObject({
+    kind: z.enum(['embedded', 'kafka']).default('embedded'),
+    embedded: z.strictObject({ retentionRecords: z.number().int().min(1000).default(500_000) }).prefault({}),
+    kafka: z
+      .strictObject({
+        brokers: z.array(z.string().min(1)).default([]),
+        client: z.enum(['confluent', 'kafkajs']).default('confluent'),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const generatorSchema = z
+  .strictObject({
+    /** The built-in event generator; on by default only with the embedded transport. */
+    enabled: z.boolean().optional(),
+    ratePerSecond: z.number().positive().max(10_000_000).default(500),
+    seed: z.number().int().default(42),
+    users: z.number().int().min(1).default(5000),
+    /** Stop after this many events; 0 runs until shutdown. */
+    maxEvents: z.number().int().nonnegative().default(0),
+  })
+  .prefault({});
+
+const websocketSchema = z
+  .strictObject({
+    /** A subscriber whose unsent bytes exceed this is skipped (messages dropped), never awaited. */
+    maxBackpressureBytes: z.number().int().min(1024).default(1024 * 1024),
+    maxSubscribers: z.number().int().min(1).default(1000),
+  })
+  .prefault({});
+
+/** The whole config file. Every key has a default, so `npm start` needs no file. */
+export const configSchema = z.strictObject({
+  port: z.number().int().min(0).max(65_535).default(8080),
+  host: z.string().default('0.0.0.0'),
+  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  transport: transportSchema,
+  topics: topicsSchema,
+  consumer: consumerConfigSchema,
+  decode: decodeConfigSchema,
+  batch: batchConfigSchema,
+  features: enrichConfigSchema,
+  model: inferConfigSchema,
+  generator: generatorSchema,
+  websocket: websocketSchema,
+  status: z.strictObject({ intervalMs: z.number().int().min(0).default(5000) }).prefault({}),
+  shutdown: z.strictObject({ timeoutMs: z.number().int().min(100).max(60_000).default(8000) }).prefault({}),
+});
+
+export type SluiceConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../../core/errors.ts';
+import { configSchema, type SluiceConfig } from './config-schema.ts';
+import { applyOverride, envOverrides } from './env-overrides.ts';
+
+/** Where config comes from: an optional YAML/JSON file, then environment overrides on top. */
+export interface LoadConfigOptions {
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Reads, merges and validates the config. Called once by the CLI before anything starts; every
+ * problem is reported at once as a ConfigError naming the key (and the variable or file it came
+ * from), which the CLI turns into exit code 2.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): SluiceConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.SLUICE_CONFIG;
+  const raw: Record<string, unknown> = file ? readConfigFile(file) : {};
+  const sources = new Map<string, string>();
+  for (const override of envOverrides(env)) {
+    applyOverride(raw, override);
+    sources.set(override.path.join('.'), override.source);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError('SLUICE_CONFIG_INVALID', formatIssues(parsed.error.issues, sources, file), {
+      subject: parsed.error.issues[0]?.path.join('.'),
+    });
+  }
+  return parsed.data;
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError('SLUICE_CONFIG_FILE_UNREADABLE', `config file "${file}" cannot be read: ${(error as Error).message}`, {
+      subject: file,
+    });
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError('SLUICE_CONFIG_INVALID', `config file "${file}" is not valid YAML/JSON: ${(error as Error).message}`, {
+      subject: file,
+    });
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError('SLUICE_CONFIG_INVALID', `config file "${file}" must hold a mapping of keys at the top level`, { subject: file });
+  }
+  return value as Record<string, unknown>;
+}
+
+function formatIssues(issues: z.core.$ZodIssue[], sources: Map<string, string>, file: string | undefined): string {
+  const lines = issues.map((issue) => {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k].join('.')) : [issue.path.join('.')];
+    return keys
+      .map((key) => {
+        const source = sources.get(key) ?? (file ? `in ${file}` : 'default');
+        const what = issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message;
+        return `  ${key || '(top level)'}: ${what} (${source.startsWith('in ') || source === 'default' ? source : `from ${source}`})`;
+      })
+      .join('\n');
+  });
+  return `invalid config:\n${lines.join('\n')}`;
+}

@@ -1,0 +1,269 @@
+import { performance } from 'node:perf_hooks';
+import type { Registry } from 'prom-client';
+import { preciseNowMs } from '../core/clock.ts';
+import { RecordError, errorMessage, isRetriable } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import { backoffDelayMs, sleep } from '../core/retry.ts';
+import { MicroBatcher } from '../processors/batch/index.ts';
+import { createEventDecoder } from '../processors/decode/index.ts';
+import { createEnricher, type FeatureStore, type FeatureViewSpec } from '../processors/enrich/index.ts';
+import { newScoringItem, type ScoringItem } from '../processors/scoring-item.ts';
+import type { DeadLetter, Prediction } from '../schemas/index.ts';
+import { TopicSink } from '../sinks/index.ts';
+import { type ConsumedRecord, ConsumerLoop, InFlightGate, OrderedBatchRunner, type OutgoingRecord, type ProducerClient, type Transport } from '../streams/index.ts';
+import type { SluiceConfig } from './config/index.ts';
+import { LatencyRecorder } from './latency-recorder.ts';
+import { PipelineMetrics } from './pipeline-metrics.ts';
+import { deadLetterRecord, predictionRecord, toDeadLetter, toPrediction } from './record-routing.ts';
+import type { FeatureVector, LiveFeed, Scorer } from './scoring-ports.ts';
+
+/** Everything the scoring topology is built from. `main` passes real parts; tests pass embedded ones. */
+export interface ScoringTopologyParts {
+  transport: Transport;
+  config: Pick<SluiceConfig, 'topics' | 'consumer' | 'decode' | 'batch' | 'features'>;
+  featureStore: FeatureStore;
+  featureView: FeatureViewSpec;
+  scorer: Scorer;
+  vector: FeatureVector;
+  liveFeed?: LiveFeed | undefined;
+  registry?: Registry | undefined;
+  logger: Logger;
+  /** An unrecoverable failure (a bug, or sinks failing past shutdown); default: log it. */
+  onFatal?: ((error: unknown) => void) | undefined;
+}
+
+/** Running totals since start, for the status line, the bench and tests. */
+export interface TopologyTotals {
+  consumed: number;
+  predictions: number;
+  deadLetters: number;
+  batches: number;
+}
+
+/**
+ * The scoring pipeline: events topic → decode → micro-batch → enrich → infer → predictions topic,
+ * dead-letter topic and live feed. Built by `buildScoringTopology`; `start` joins the consumer group,
+ * `stop` drains in-flight batches and commits.
+ */
+export class ScoringTopology {
+  readonly totals: TopologyTotals = { consumed: 0, predictions: 0, deadLetters: 0, batches: 0 };
+  readonly latency: LatencyRecorder;
+  readonly gate: InFlightGate;
+  readonly #parts: ScoringTopologyParts;
+  readonly #metrics: PipelineMetrics | undefined;
+  readonly #decode: ReturnType<typeof createEventDecoder>;
+  readonly #enrich: ReturnType<typeof createEnricher>;
+  readonly #batcher: MicroBatcher<ScoringItem>;
+  readonly #runner: OrderedBatchRunner<ScoringItem[], void>;
+  #producer: ProducerClient | undefined;
+  #predictionSink!: TopicSink;
+  #deadLetterSink!: TopicSink;
+  #loop: ConsumerLoop | undefined;
+  #stopping = false;
+
+  constructor(parts: ScoringTopologyParts) {
+    this.#parts = parts;
+    const { config, logger } = parts;
+    this.gate = new InFlightGate(config.consumer.maxInFlight, config.consumer.resumeRatio);
+    this.latency = new LatencyRecorder(parts.registry);
+    this.#metrics = parts.registry
+      ? new PipelineMetrics(parts.registry, { inFlight: () => this.gate.count, paused: () => this.#loop?.paused ?? false })
+      : undefined;
+    this.#decode = createEventDecoder(config.decode);
+    this.#enrich = createEnricher(parts.featureStore, parts.featureView, config.features, logger);
+    this.#runner = new OrderedBatchRunner<ScoringItem[], void>({
+      maxConcurrent: config.batch.maxConcurrentBatches,
+      process: (items) => this.#score(items),
+      deliver: (_, items) => this.#deliver(items),
+      onFatal: (error) => this.#fatal(error),
+    });
+    this.#batcher = new MicroBatcher<ScoringItem>(config.batch, (items, reason) => {
+      this.totals.batches++;
+      this.#metrics?.batchSize.observe({ reason }, items.length);
+      this.#runner.submit(items);
+    });
+  }
+
+  /** Creates the topics if missing, then joins the consumer group and starts consuming. */
+  async start(): Promise<void> {
+    const { transport, config, logger } = this.#parts;
+    const { topics } = config;
+    await transport.ensureTopics(
+      [topics.events, topics.predictions, topics.deadLetters].map((topic) => ({ topic, partitions: topics.partitions })),
+    );
+    this.#producer = await transport.createProducer();
+    this.#predictionSink = new TopicSink(this.#producer, topics.predictions);
+    this.#deadLetterSink = new TopicSink(this.#producer, topics.deadLetters);
+    this.#loop = await ConsumerLoop.start(transport, {
+      ...config.consumer,
+      topics: [topics.events],
+      gate: this.gate,
+      logger,
+      handle: (records) => this.#handle(records),
+      onFatal: (error) => this.#fatal(error),
+    });
+  }
+
+  /** True once consuming and while polls succeed. */
+  isReady(): boolean {
+    return this.#loop !== undefined && !this.#stopping && this.#loop.isConsuming() && this.#parts.transport.isConnected();
+  }
+
+  get paused(): boolean {
+    return this.#loop?.paused ?? false;
+  }
+
+  /** Stops fetching, flushes the open batch, waits for in-flight records (bounded), commits, leaves the group. */
+  async stop(timeoutMs: number): Promise<{ drained: boolean }> {
+    this.#stopping = true;
+    const deadline = Date.now() + timeoutMs;
+    if (!this.#loop) return { drained: true };
+    await this.#loop.stop();
+    this.#batcher.flush();
+    const drained = await this.#loop.close(Math.max(0, deadline - Date.now()));
+    await this.#producer?.close();
+    return { drained };
+  }
+
+  #handle(records: ConsumedRecord[]): void {
+    this.totals.consumed += records.length;
+    this.#metrics?.consumed.inc(records.length);
+    let failed: Array<{ consumed: ConsumedRecord; error: RecordError }> | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const consumed = records[i]!;
+      const decoded = this.#decode(consumed.record);
+      if (decoded instanceof RecordError) (failed ??= []).push({ consumed, error: decoded });
+      else this.#batcher.add(newScoringItem(consumed, decoded));
+    }
+    if (failed) void this.#routeDeadLetters(failed);
+  }
+
+  async #score(items: ScoringItem[]): Promise<void> {
+    const { scorer, vector } = this.#parts;
+    let started = performance.now();
+    const enriched = await this.#enrich(items);
+    this.#metrics?.featureLookups.inc(enriched.lookups);
+    this.#metrics?.stageSeconds.observe({ stage: 'enrich' }, (performance.now() - started) / 1000);
+
+    const scorable = items.filter((item) => item.error === undefined);
+    if (scorable.length === 0) return;
+    const matrix = new Float32Array(scorable.length * vector.width);
+    for (let i = 0; i < scorable.length; i++) {
+      const item = scorable[i]!;
+      vector.write(item.event, item.features, matrix, i * vector.width);
+    }
+    started = performance.now();
+    const scores = await this.#inferWithRetry(matrix, scorable.length);
+    this.#metrics?.stageSeconds.observe({ stage: 'infer' }, (performance.now() - started) / 1000);
+    const now = Date.now();
+    for (let i = 0; i < scorable.length; i++) {
+      const item = scorable[i]!;
+      if (scores instanceof RecordError) item.error = scores;
+      else {
+        item.score = scores[i]!;
+        item.inferenceTimeMs = now;
+      }
+    }
+  }
+
+  async #inferWithRetry(matrix: Float32Array, rows: number): Promise<Float32Array | RecordError> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#parts.scorer.infer(matrix, rows);
+      } catch (error) {
+        if (attempt >= 3 || !isRetriable(error)) {
+          this.#parts.logger.error({ err: error, rows }, 'inference failed; routing the batch to the dead-letter topic');
+          return new RecordError('infer', 'SLUICE_INFER_FAILED', `inference failed: ${errorMessage(error)}`, { cause: error });
+        }
+        await sleep(backoffDelayMs(attempt, { initialDelayMs: 50, maxDelayMs: 1000, factor: 2, jitter: 0.2 }));
+      }
+    }
+  }
+
+  async #deliver(items: ScoringItem[]): Promise<void> {
+    const { scorer, liveFeed } = this.#parts;
+    const now = preciseNowMs();
+    const predictions: Prediction[] = [];
+    const records: OutgoingRecord[] = [];
+    let failed: Array<{ consumed: ConsumedRecord; error: RecordError }> | undefined;
+    for (const item of items) {
+      if (item.error) {
+        (failed ??= []).push({ consumed: item.consumed, error: item.error });
+        continue;
+      }
+      const prediction = toPrediction(item, scorer.model, scorer.version, scorer.decisionThreshold, now);
+      predictions.push(prediction);
+      records.push(predictionRecord(prediction, item.consumed.record));
+      if (item.missing.length > 0) for (const feature of item.missing) this.#metrics?.featuresDefaulted.inc({ feature });
+    }
+    const deadLetters = failed ? this.#routeDeadLetters(failed) : undefined;
+    await this.#writeWithRetry(this.#predictionSink, records);
+    for (const item of items) if (!item.error) item.consumed.ack();
+    this.totals.predictions += predictions.length;
+    this.#metrics?.predictions.inc(predictions.length);
+    this.#recordLatency(items, preciseNowMs());
+    liveFeed?.publishBatch('predictions', predictions);
+    await deadLetters;
+  }
+
+  async #routeDeadLetters(failed: Array<{ consumed: ConsumedRecord; error: RecordError }>): Promise<void> {
+    const now = Date.now();
+    const letters: DeadLetter[] = [];
+    const records: OutgoingRecord[] = [];
+    for (const { consumed, error } of failed) {
+      const letter = toDeadLetter(consumed.record, error, now);
+      letters.push(letter);
+      records.push(deadLetterRecord(letter, consumed.record));
+      this.#metrics?.deadLetters.inc({ stage: letter.stage, code: letter.error_class });
+    }
+    await this.#writeWithRetry(this.#deadLetterSink, records);
+    for (const { consumed } of failed) consumed.ack();
+    this.totals.deadLetters += failed.length;
+    this.#parts.liveFeed?.publishBatch(
+      'deadletters',
+      letters.map(({ original_key: _k, original_value: _v, ...rest }) => rest),
+    );
+  }
+
+  /** A sink is retried until it succeeds: its inputs stay unacked (uncommitted) meanwhile, so nothing is lost. */
+  async #writeWithRetry(sink: TopicSink, records: OutgoingRecord[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await sink.write(records);
+        return;
+      } catch (error) {
+        if (!isRetriable(error)) throw error;
+        this.#metrics?.sinkRetries.inc({ sink: sink.name });
+        const delayMs = backoffDelayMs(Math.min(attempt, 8), { initialDelayMs: 50, maxDelayMs: 5000, factor: 2, jitter: 0.2 });
+        this.#parts.logger.warn({ err: error, sink: sink.name, attempt, retryInMs: delayMs }, 'sink write failed; retrying');
+        await sleep(delayMs);
+      }
+    }
+  }
+
+  #recordLatency(items: ScoringItem[], outputTimeMs: number): void {
+    let runStart = -1;
+    let runLength = 0;
+    for (const item of items) {
+      if (item.error) continue;
+      const ingest = item.consumed.ingestTimeMs;
+      if (ingest === runStart) runLength++;
+      else {
+        if (runLength > 0) this.latency.record(outputTimeMs - runStart, runLength);
+        runStart = ingest;
+        runLength = 1;
+      }
+    }
+    if (runLength > 0) this.latency.record(outputTimeMs - runStart, runLength);
+  }
+
+  #fatal(error: unknown): void {
+    if (this.#parts.onFatal) this.#parts.onFatal(error);
+    else this.#parts.logger.fatal({ err: error }, 'scoring topology failed');
+  }
+}
+
+/** The public topology builder: `main`, the tests and the in-process load test all call it. */
+export function buildScoringTopology(parts: ScoringTopologyParts): ScoringTopology {
+  return new ScoringTopology(parts);
+}

@@ -1,0 +1,91 @@
+import { RecordError } from '../../core/errors.ts';
+import { codecs } from '../../schemas/index.ts';
+import type { TransactionEvent } from '../../schemas/index.ts';
+import type { InputRecord } from '../../streams/index.ts';
+import type { DecodeConfig } from './decode-config.ts';
+
+const REQUIRED_STRINGS = ['event_id', 'key', 'merchant_category', 'country'] as const;
+
+function where(record: InputRecord): string {
+  return `${record.topic}/${record.partition}@${record.offset}`;
+}
+
+/**
+ * The `decode` stage: Avro bytes to a validated TransactionEvent. Called once per consumed record
+ * on the hot path. Returns a RecordError instead of throwing, so one bad record never aborts its
+ * batch; the caller routes it to the dead-letter topic.
+ */
+export function createEventDecoder(config: DecodeConfig): (record: InputRecord) => TransactionEvent | RecordError {
+  const maxEventAgeMs = config.maxEventAgeDays * 86_400_000;
+
+  return function decodeEvent(record) {
+    const bytes = record.value;
+    if (bytes === null || bytes.length === 0) {
+      return new RecordError('decode', 'SLUICE_DECODE_EMPTY', `empty value at ${where(record)}; expected a TransactionEvent`);
+    }
+    if (bytes.length > config.maxMessageBytes) {
+      return new RecordError(
+        'decode',
+        'SLUICE_DECODE_OVERSIZED',
+        `value of ${bytes.length} bytes at ${where(record)} exceeds decode.maxMessageBytes=${config.maxMessageBytes}`,
+      );
+    }
+    const decoded = codecs.event.decode(bytes);
+    if (!decoded.ok) {
+      const code = decoded.reason === 'trailing-bytes' ? 'SLUICE_DECODE_SCHEMA_MISMATCH' : 'SLUICE_DECODE_NOT_AVRO';
+      const hint =
+        decoded.reason === 'trailing-bytes'
+          ? 'written with a different schema than schemas/transaction-event.avsc?'
+          : 'not Avro binary of schemas/transaction-event.avsc';
+      return new RecordError('decode', code, `value at ${where(record)} is ${hint} (${decoded.message})`);
+    }
+    return validateEvent(decoded.value, record, config, maxEventAgeMs);
+  };
+}
+
+function validateEvent(
+  event: TransactionEvent,
+  record: InputRecord,
+  config: DecodeConfig,
+  maxEventAgeMs: number,
+): TransactionEvent | RecordError {
+  for (const field of REQUIRED_STRINGS) {
+    const value = event[field];
+    if (value.length === 0) {
+      return new RecordError('validate', 'SLUICE_VALIDATE_MISSING_FIELD', `field "${field}" is empty at ${where(record)}`, {
+        subject: field,
+      });
+    }
+    if (value.length > config.maxStringLength) {
+      return new RecordError(
+        'validate',
+        'SLUICE_VALIDATE_OUT_OF_RANGE',
+        `field "${field}" has ${value.length} characters at ${where(record)}; decode.maxStringLength=${config.maxStringLength}`,
+        { subject: field },
+      );
+    }
+  }
+  if (!Number.isFinite(event.amount)) {
+    return new RecordError('validate', 'SLUICE_VALIDATE_NOT_FINITE', `field "amount" is ${event.amount} at ${where(record)}`, {
+      subject: 'amount',
+    });
+  }
+  if (event.amount < 0 || event.amount > config.maxAmount) {
+    return new RecordError(
+      'validate',
+      'SLUICE_VALIDATE_OUT_OF_RANGE',
+      `field "amount"=${event.amount} at ${where(record)} is outside [0, decode.maxAmount=${config.maxAmount}]`,
+      { subject: 'amount' },
+    );
+  }
+  const now = Date.now();
+  if (event.event_time < now - maxEventAgeMs || event.event_time > now + config.maxClockSkewMs) {
+    return new RecordError(
+      'validate',
+      'SLUICE_VALIDATE_OUT_OF_RANGE',
+      `field "event_time"=${event.event_time} at ${where(record)} is more than decode.maxEventAgeDays in the past or decode.maxClockSkewMs in the future`,
+      { subject: 'event_time' },
+    );
+  }
+  return event;
+}

@@ -1,0 +1,2 @@
+export { AvroCodec, codecs, type DecodeOutcome } from './codecs.ts';
+export type * from './records.ts';

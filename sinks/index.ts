@@ -1,0 +1,1 @@
+export { TopicSink } from './topic-sink.ts';

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/** Config of the consumer loop (key `consumer`). */
+export const consumerConfigSchema = z
+  .strictObject({
+    groupId: z.string().min(1).default('sluice'),
+    /** Records fetched per poll at most. */
+    maxPollRecords: z.number().int().min(1).max(100_000).default(1000),
+    /** How long an idle poll waits for records. */
+    pollWaitMs: z.number().int().min(1).max(10_000).default(100),
+    /** Records between fetch and ack, per process. Reaching it pauses the partitions. */
+    maxInFlight: z.number().int().min(1).default(20_000),
+    /** Partitions resume once in-flight falls to maxInFlight × resumeRatio. */
+    resumeRatio: z.number().min(0).max(1).default(0.5),
+    commitIntervalMs: z.number().int().min(10).default(1000),
+    revokeDrainTimeoutMs: z.number().int().min(0).default(5000),
+  })
+  .prefault({});
+
+export type ConsumerConfig = z.infer<typeof consumerConfigSchema>;

@@ -1,0 +1,217 @@
+import { preciseNowMs } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import { backoffDelayMs, sleep } from '../core/retry.ts';
+import { ConsumedRecord } from './consumed-record.ts';
+import type { InFlightGate } from './inflight-gate.ts';
+import { PartitionProgress } from './partition-progress.ts';
+import type { ConsumerClient, InputRecord, TopicPartition, TopicPartitionOffset, Transport } from './types.ts';
+
+/** Settings of the consumer loop (config key `consumer`). */
+export interface ConsumerLoopOptions {
+  groupId: string;
+  topics: string[];
+  maxPollRecords: number;
+  pollWaitMs: number;
+  commitIntervalMs: number;
+  /** On revoke, how long to wait for in-flight records of the lost partitions before giving up on them. */
+  revokeDrainTimeoutMs: number;
+  gate: InFlightGate;
+  logger: Logger;
+  /** Receives every fetched record; it must eventually `ack()` each one. Throwing is a bug and stops the loop. */
+  handle: (records: ConsumedRecord[]) => void | Promise<void>;
+  onFatal: (error: unknown) => void;
+}
+
+/**
+ * Pulls records from one group member, bounds in-flight work with pause/resume, and commits each
+ * partition's low watermark once every sink has acked up to it. The only place offsets are committed.
+ */
+export class ConsumerLoop {
+  readonly #options: ConsumerLoopOptions;
+  #consumer!: ConsumerClient;
+  readonly #progress = new Map<string, PartitionProgress[]>();
+  #running = false;
+  #paused = false;
+  #loopDone: Promise<void> = Promise.resolve();
+  #commitTimer: NodeJS.Timeout | undefined;
+  #committing: Promise<void> = Promise.resolve();
+  #pollFailures = 0;
+  #lastPollOkAt = 0;
+
+  private constructor(options: ConsumerLoopOptions) {
+    this.#options = options;
+  }
+
+  /** Joins the group and starts polling in the background. */
+  static async start(transport: Transport, options: ConsumerLoopOptions): Promise<ConsumerLoop> {
+    const loop = new ConsumerLoop(options);
+    loop.#consumer = await transport.createConsumer({
+      groupId: options.groupId,
+      rebalance: { onAssigned: (tps) => loop.#onAssigned(tps), onRevoked: (tps) => loop.#onRevoked(tps) },
+    });
+    await loop.#consumer.subscribe(options.topics);
+    loop.#running = true;
+    loop.#lastPollOkAt = Date.now();
+    loop.#loopDone = loop.#run();
+    loop.#commitTimer = setInterval(() => void loop.commit(), options.commitIntervalMs);
+    loop.#commitTimer.unref();
+    return loop;
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** True while polls succeed; `/readyz` turns false when the member cannot consume. */
+  isConsuming(maxSilenceMs = 10_000): boolean {
+    return this.#running && this.#pollFailures === 0 && Date.now() - this.#lastPollOkAt < maxSilenceMs;
+  }
+
+  assignment(): TopicPartition[] {
+    return this.#consumer.assignment();
+  }
+
+  /** Stops fetching; records already fetched keep flowing to the sinks. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    await this.#loopDone;
+  }
+
+  /** Graceful end: stop fetching, wait for in-flight records (bounded), commit, leave the group. */
+  async close(drainTimeoutMs: number): Promise<boolean> {
+    await this.stop();
+    const drained = await this.#options.gate.waitForDrain(drainTimeoutMs, 0);
+    if (!drained) this.#options.logger.warn({ inFlight: this.#options.gate.count }, 'shutdown: in-flight records did not drain in time; they will be re-read after restart');
+    clearInterval(this.#commitTimer);
+    await this.commit();
+    await this.#consumer.close();
+    return drained;
+  }
+
+  /** Commits every partition whose low watermark moved. Serialised: one commit at a time. */
+  commit(): Promise<void> {
+    this.#committing = this.#committing.then(() => this.#commitNow(this.#allProgress()));
+    return this.#committing;
+  }
+
+  async #commitNow(progress: PartitionProgress[]): Promise<void> {
+    const due: Array<{ progress: PartitionProgress; offset: TopicPartitionOffset }> = [];
+    for (const p of progress) {
+      const offset = p.takeCommit();
+      if (offset) due.push({ progress: p, offset });
+    }
+    if (due.length === 0) return;
+    try {
+      await this.#consumer.commit(due.map((d) => d.offset));
+      for (const d of due) d.progress.markCommitted(d.offset.offset);
+    } catch (error) {
+      this.#options.logger.warn(
+        { err: error, offsets: due.map((d) => d.offset) },
+        'offset commit failed; will retry on the next interval',
+      );
+    }
+  }
+
+  async #run(): Promise<void> {
+    const { gate, logger } = this.#options;
+    while (this.#running) {
+      this.#applyBackpressure();
+      const capacity = gate.capacity();
+      let records: InputRecord[];
+      try {
+        records = await this.#consumer.poll(
+          Math.max(1, Math.min(this.#options.maxPollRecords, capacity)),
+          this.#paused ? 20 : this.#options.pollWaitMs,
+        );
+        this.#pollFailures = 0;
+        this.#lastPollOkAt = Date.now();
+      } catch (error) {
+        const delayMs = backoffDelayMs(Math.min(this.#pollFailures++, 6), { initialDelayMs: 100, maxDelayMs: 5_000, factor: 2, jitter: 0.2 });
+        logger.warn({ err: error, retryInMs: delayMs }, 'poll failed; retrying');
+        await sleep(delayMs);
+        continue;
+      }
+      if (records.length === 0) continue;
+      const consumed = this.#track(records);
+      try {
+        await this.#options.handle(consumed);
+      } catch (error) {
+        this.#running = false;
+        this.#options.onFatal(error);
+      }
+    }
+  }
+
+  #track(records: InputRecord[]): ConsumedRecord[] {
+    const now = preciseNowMs();
+    const consumed = new Array<ConsumedRecord>(records.length);
+    let progress: PartitionProgress | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      if (progress === undefined || progress.partition !== record.partition || progress.topic !== record.topic) {
+        progress = this.#progressOf(record) ?? this.#addProgress(record);
+      }
+      consumed[i] = new ConsumedRecord(record, progress, progress.track(record.offset), now);
+    }
+    this.#options.gate.acquire(records.length);
+    return consumed;
+  }
+
+  #applyBackpressure(): void {
+    const { gate, logger } = this.#options;
+    if (!this.#paused && gate.capacity() === 0) {
+      this.#paused = true;
+      this.#consumer.pause(this.#consumer.assignment());
+      logger.debug({ inFlight: gate.count }, 'in-flight bound reached; partitions paused');
+    } else if (this.#paused && gate.count <= gate.resumeAt) {
+      this.#paused = false;
+      this.#consumer.resume(this.#consumer.assignment());
+      logger.debug({ inFlight: gate.count }, 'in-flight drained; partitions resumed');
+    }
+  }
+
+  #onAssigned(partitions: TopicPartition[]): void {
+    for (const tp of partitions) this.#progressOf(tp) ?? this.#addProgress(tp);
+    if (this.#paused) this.#consumer.pause(partitions);
+    this.#options.logger.info({ partitions: partitions.map((tp) => `${tp.topic}[${tp.partition}]`) }, 'partitions assigned');
+  }
+
+  async #onRevoked(partitions: TopicPartition[]): Promise<void> {
+    const lost = partitions.map((tp) => this.#progressOf(tp)).filter((p): p is PartitionProgress => p !== undefined);
+    const deadline = Date.now() + this.#options.revokeDrainTimeoutMs;
+    while (lost.some((p) => p.pending > 0) && Date.now() < deadline) await sleep(5);
+    const abandoned = lost.reduce((sum, p) => sum + p.pending, 0);
+    await this.#committing;
+    await this.#commitNow(lost);
+    for (const p of lost) {
+      p.detached = true;
+      const byPartition = this.#progress.get(p.topic);
+      if (byPartition) delete byPartition[p.partition];
+    }
+    this.#options.logger.info(
+      { partitions: partitions.map((tp) => `${tp.topic}[${tp.partition}]`), abandoned },
+      abandoned > 0 ? 'partitions revoked; unfinished records will be re-read by the new owner' : 'partitions revoked',
+    );
+  }
+
+  #progressOf(tp: TopicPartition): PartitionProgress | undefined {
+    return this.#progress.get(tp.topic)?.[tp.partition];
+  }
+
+  #addProgress(tp: TopicPartition): PartitionProgress {
+    let byPartition = this.#progress.get(tp.topic);
+    if (!byPartition) {
+      byPartition = [];
+      this.#progress.set(tp.topic, byPartition);
+    }
+    const progress = new PartitionProgress(tp.topic, tp.partition, this.#options.gate.release);
+    byPartition[tp.partition] = progress;
+    return progress;
+  }
+
+  #allProgress(): PartitionProgress[] {
+    const all: PartitionProgress[] = [];
+    for (const byPartition of this.#progress.values()) for (const p of byPartition) if (p) all.push(p);
+    return all;
+  }
+}

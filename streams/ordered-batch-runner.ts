@@ -1,0 +1,79 @@
+/** How the runner treats each batch: `process` may overlap across batches, `deliver` runs strictly in order. */
+export interface OrderedBatchRunnerOptions<I, O> {
+  /** Batches processed at once (e.g. enrich + infer of batch n+1 while batch n is inferring). */
+  maxConcurrent: number;
+  process: (batch: I) => Promise<O>;
+  /** Runs in submission order, one at a time, so per-key order survives overlapping `process` calls. */
+  deliver: (result: O, batch: I) => Promise<void>;
+  /** A throw from process/deliver is a bug or an unrecoverable failure: the owner decides what to do. */
+  onFatal: (error: unknown) => void;
+}
+
+/**
+ * Runs batches through an async stage with bounded overlap and hands their results on in the order
+ * the batches were submitted. The topology's batcher submits; the runner calls the sinks.
+ */
+export class OrderedBatchRunner<I, O> {
+  readonly #options: OrderedBatchRunnerOptions<I, O>;
+  #processing = 0;
+  #pending = 0;
+  #waiting: Array<() => void> = [];
+  #deliveries: Promise<void> = Promise.resolve();
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(options: OrderedBatchRunnerOptions<I, O>) {
+    this.#options = options;
+  }
+
+  /** Batches submitted and not yet delivered. */
+  get pending(): number {
+    return this.#pending;
+  }
+
+  submit(batch: I): void {
+    this.#pending++;
+    const processed = this.#acquire().then(async () => {
+      try {
+        return await this.#options.process(batch);
+      } finally {
+        this.#releaseSlot();
+      }
+    });
+    // Swallowed here and surfaced through the delivery chain, so no rejection goes unhandled.
+    processed.catch(() => undefined);
+    this.#deliveries = this.#deliveries
+      .then(() => processed)
+      .then((result) => this.#options.deliver(result, batch))
+      .catch((error: unknown) => this.#options.onFatal(error))
+      .finally(() => {
+        this.#pending--;
+        if (this.#pending === 0) this.#notifyIdle();
+      });
+  }
+
+  /** Resolves once every submitted batch has been delivered. */
+  idle(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #acquire(): Promise<void> {
+    if (this.#processing < this.#options.maxConcurrent) {
+      this.#processing++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  #releaseSlot(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#processing--;
+  }
+
+  #notifyIdle(): void {
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+}
