@@ -3,6 +3,7 @@ import { batchConfigSchema } from '../../processors/batch/index.ts';
 import { decodeConfigSchema } from '../../processors/decode/index.ts';
 import { enrichConfigSchema } from '../../processors/enrich/index.ts';
 import { inferConfigSchema } from '../../processors/infer/infer-config.ts';
+import { liveServerConfigSchema } from '../../sinks/websocket/index.ts';
 import { consumerConfigSchema } from '../../streams/index.ts';
 
 const topicsSchema = z
@@ -41,13 +42,8 @@ const generatorSchema = z
   })
   .prefault({});
 
-const websocketSchema = z
-  .strictObject({
-    /** A subscriber whose unsent bytes exceed this is skipped (messages dropped), never awaited. */
-    maxBackpressureBytes: z.number().int().min(1024).default(1024 * 1024),
-    maxSubscribers: z.number().int().min(1).default(1000),
-  })
-  .prefault({});
+/** The live port's WebSocket settings; `port` and `host` are top-level keys (SLUICE_PORT). */
+const websocketSchema = z.strictObject(liveServerConfigSchema.omit({ port: true, host: true }).shape).prefault({});
 
 /** The whole config file. Every key has a default, so `npm start` needs no file. */
 export const configSchema = z.strictObject({

@@ -1,0 +1,74 @@
+import { Command, Option } from 'commander';
+import { ConfigError } from '../core/errors.ts';
+import { createLogger } from '../core/logger.ts';
+import { loadConfig } from './config/index.ts';
+import { runPipeline } from './run-pipeline.ts';
+
+/** Exit codes: 0 clean stop, 1 runtime failure, 2 bad config (the message names the key). */
+const EXIT_CONFIG = 2;
+
+function configOption(): Option {
+  return new Option('-c, --config <file>', 'YAML or JSON config file (default: $SLUICE_CONFIG, else built-in defaults)');
+}
+
+async function start(options: { config?: string }): Promise<void> {
+  const config = loadConfig({ file: options.config });
+  const logger = createLogger(config.log.level);
+  const pipeline = await runPipeline(config, logger);
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting without draining');
+      process.exit(130);
+    }
+    logger.info({ signal }, 'shutting down: draining in-flight batches and committing');
+    const hardStop = setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    hardStop.unref();
+    pipeline.stop().then(
+      ({ drained }) => {
+        logger.info({ drained, ...pipeline.topology.totals }, 'stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+function validate(options: { config?: string }): void {
+  const config = loadConfig({ file: options.config });
+  process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** The `sluice` command line; `npm start` runs `sluice start`. */
+export function buildCli(): Command {
+  const program = new Command('sluice').description('Real-time scoring of event streams').showHelpAfterError();
+  program.command('start', { isDefault: true }).description('run the pipeline').addOption(configOption()).action(start);
+  program
+    .command('config')
+    .description('validate the config and print it with every default filled in')
+    .addOption(configOption())
+    .action(validate);
+  return program;
+}
+
+/** Runs the CLI; a ConfigError at any point prints its message and exits 2. */
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`sluice: ${error.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    process.stderr.write(`sluice: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  }
+}

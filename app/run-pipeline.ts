@@ -1,0 +1,115 @@
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { ConfigError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import { MemoryFeatureStore } from '../processors/enrich/index.ts';
+import { FRAUD_FEATURE_DEFAULTS, FRAUD_FEATURES, InferencePool, writeFeatureVector } from '../processors/infer/index.ts';
+import { LiveServer } from '../sinks/websocket/index.ts';
+import { EmbeddedTransport } from '../streams/embedded/index.ts';
+import type { Transport } from '../streams/index.ts';
+import type { SluiceConfig } from './config/index.ts';
+import { GeneratedEventSource } from './event-source.ts';
+import { registerHttpEndpoints } from './http-endpoints.ts';
+import { buildScoringTopology, type ScoringTopology } from './scoring-topology.ts';
+import { startStatusLine } from './status-line.ts';
+
+/** A started pipeline; `stop` is the graceful path SIGINT/SIGTERM take. */
+export interface RunningPipeline {
+  topology: ScoringTopology;
+  server: LiveServer;
+  transport: Transport;
+  source: GeneratedEventSource | undefined;
+  stop(): Promise<{ drained: boolean }>;
+}
+
+/** Parts a caller may supply instead of the ones config describes (tests share one embedded broker). */
+export interface PipelineOverrides {
+  transport?: Transport;
+}
+
+/**
+ * Composes the pipeline from config: transport, feature store, model, live server, topology and the
+ * built-in generator. Only wiring lives here; every behaviour belongs to a component.
+ */
+export async function runPipeline(config: SluiceConfig, logger: Logger, overrides: PipelineOverrides = {}): Promise<RunningPipeline> {
+  const transport = overrides.transport ?? createTransport(config);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'sluice_' });
+
+  const featureStore = await MemoryFeatureStore.fromJsonl(config.features.seedFile);
+  logger.info({ store: featureStore.kind, entities: featureStore.size, seedFile: config.features.seedFile }, 'feature store ready');
+  const scorer = await InferencePool.create({
+    manifestPath: config.model.manifest,
+    providers: config.model.providers,
+    workers: config.model.workers,
+    intraOpThreads: config.model.intraOpThreads,
+    warmupBatchSize: config.model.warmupBatchSize,
+    expectedFeatures: FRAUD_FEATURES,
+    logger,
+  });
+  logger.info(scorer.info, 'model loaded and warmed up');
+
+  let server: LiveServer;
+  try {
+    server = await LiveServer.start({ ...config.websocket, port: config.port, host: config.host, logger, metrics: registry });
+  } catch (error) {
+    await scorer.close();
+    throw error;
+  }
+
+  const topology = buildScoringTopology({
+    transport,
+    config,
+    featureStore,
+    featureView: { names: scorer.manifest.storeFeatures, defaults: FRAUD_FEATURE_DEFAULTS },
+    scorer,
+    vector: { width: FRAUD_FEATURES.length, write: writeFeatureVector },
+    liveFeed: server,
+    registry,
+    logger,
+    onFatal: (error) => {
+      logger.fatal({ err: error }, 'pipeline failed; exiting');
+      process.exitCode = 1;
+      void stop().finally(() => process.exit(1));
+    },
+  });
+  registerHttpEndpoints(server, registry, {
+    ready: () => topology.isReady(),
+    details: () => ({ transport: transport.kind, model: scorer.info, inFlight: topology.gate.count, paused: topology.paused }),
+  });
+  await topology.start();
+
+  const generatorOn = config.generator.enabled ?? transport.kind === 'embedded';
+  const source = generatorOn
+    ? new GeneratedEventSource({ transport, topic: config.topics.events, ...config.generator, logger })
+    : undefined;
+  await source?.start();
+  const stopStatus = startStatusLine(topology, config.status.intervalMs, logger);
+  logger.info({ port: server.port, websocket: `ws://localhost:${server.port}/ws`, dashboard: `http://localhost:${server.port}/` }, 'sluice is running');
+
+  let stopping: Promise<{ drained: boolean }> | undefined;
+  function stop(): Promise<{ drained: boolean }> {
+    stopping ??= (async () => {
+      stopStatus();
+      await source?.stop();
+      const result = await topology.stop(config.shutdown.timeoutMs);
+      await scorer.close();
+      await server.close();
+      await featureStore.close();
+      if (!overrides.transport) await transport.close();
+      return result;
+    })();
+    return stopping;
+  }
+  return { topology, server, transport, source, stop };
+}
+
+function createTransport(config: SluiceConfig): Transport {
+  if (config.transport.kind === 'kafka') {
+    throw new ConfigError(
+      'SLUICE_CONFIG_INVALID',
+      'transport.kind: "kafka" (set by KAFKA_BROKERS) is not available in this build yet; unset KAFKA_BROKERS to run the embedded transport',
+      { subject: 'transport.kind' },
+    );
+  }
+  return new EmbeddedTransport({ retentionRecords: config.transport.embedded.retentionRecords });
+}

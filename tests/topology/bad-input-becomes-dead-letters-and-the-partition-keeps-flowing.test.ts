@@ -1,0 +1,78 @@
+import avro from 'avsc';
+import { afterAll, describe, expect, it } from 'vitest';
+import { codecs } from '../../schemas/index.ts';
+import type { OutgoingRecord } from '../../streams/index.ts';
+import {
+  closeSharedScorer,
+  generatedRecords,
+  readDeadLetters,
+  readPredictions,
+  startEmbeddedTopology,
+  waitFor,
+} from '../support/embedded-harness.ts';
+
+afterAll(closeSharedScorer);
+
+const KEY = 'user-000001';
+
+function badRecords(): Array<{ name: string; record: OutgoingRecord; code: string }> {
+  const valid = { event_id: 'bad', key: KEY, event_time: Date.now(), amount: 10, merchant_category: 'grocery', country: 'US', channel: 'POS' as const };
+  const otherSchema = avro.Type.forSchema({ type: 'record', name: 'Click', fields: [{ name: 'url', type: 'string' }, { name: 'ms', type: 'long' }] });
+  const noAmount = avro.Type.forSchema({
+    type: 'record',
+    name: 'TransactionEvent',
+    fields: [
+      { name: 'event_id', type: 'string' },
+      { name: 'key', type: 'string' },
+      { name: 'event_time', type: 'long' },
+      { name: 'merchant_category', type: 'string' },
+      { name: 'country', type: 'string' },
+      { name: 'channel', type: { type: 'enum', name: 'Channel', symbols: ['POS', 'ONLINE', 'ATM'] } },
+    ],
+  });
+  const { amount: _a, ...withoutAmount } = valid;
+  return [
+    { name: 'not Avro', record: { key: KEY, value: Buffer.from('definitely not avro \u0000\u00ff') }, code: 'SLUICE_DECODE_' },
+    { name: 'wrong schema', record: { key: KEY, value: otherSchema.toBuffer({ url: 'https://example.test/', ms: 5 }) }, code: 'SLUICE_DECODE_' },
+    { name: 'NaN', record: { key: KEY, value: codecs.event.encode({ ...valid, amount: Number.NaN }) }, code: 'SLUICE_VALIDATE_NOT_FINITE' },
+    { name: 'Infinity', record: { key: KEY, value: codecs.event.encode({ ...valid, amount: Number.POSITIVE_INFINITY }) }, code: 'SLUICE_VALIDATE_NOT_FINITE' },
+    { name: 'missing field', record: { key: KEY, value: noAmount.toBuffer(withoutAmount) }, code: 'SLUICE_DECODE_' },
+    { name: 'empty field', record: { key: KEY, value: codecs.event.encode({ ...valid, event_id: '' }) }, code: 'SLUICE_VALIDATE_MISSING_FIELD' },
+    { name: 'oversized', record: { key: KEY, value: Buffer.alloc(200_000, 7) }, code: 'SLUICE_DECODE_OVERSIZED' },
+    { name: 'null value', record: { key: KEY, value: null }, code: 'SLUICE_DECODE_EMPTY' },
+  ];
+}
+
+describe('bad input', () => {
+  it('becomes dead letters with reasons while every valid event around it is scored', async () => {
+    const { transport, topology } = await startEmbeddedTopology({ config: { topics: { partitions: 2 } } });
+    const valid = generatedRecords(400, 11, 1).map((e) => e.record);
+    const bad = badRecords();
+    // All on one key, hence one partition: the bad records sit between valid ones.
+    const mixed: OutgoingRecord[] = [];
+    valid.forEach((record, i) => {
+      mixed.push({ ...record, key: KEY });
+      if (i % 50 === 25) mixed.push(bad[(i / 50) | 0]!.record);
+    });
+    const producer = await transport.createProducer();
+    await producer.send('events', mixed);
+
+    await waitFor(() => topology.totals.predictions + topology.totals.deadLetters >= mixed.length, 20_000, 'every record handled');
+    await topology.stop(5000);
+
+    expect(readPredictions(transport)).toHaveLength(valid.length);
+    const letters = readDeadLetters(transport);
+    expect(letters).toHaveLength(bad.length);
+    letters.forEach(({ letter, headers }, i) => {
+      const expected = bad[i]!;
+      expect(letter.error_class, expected.name).toContain(expected.code);
+      expect(letter.source_topic).toBe('events');
+      expect(letter.message.length).toBeGreaterThan(10);
+      expect(headers['sluice-error-class']).toBe(letter.error_class);
+      expect(headers['sluice-error-reason']).toBe(letter.message);
+      expect(letter.original_value ?? null).toEqual(expected.record.value);
+    });
+    // The partition was committed through its end: nothing is stuck behind a poison pill.
+    expect(transport.committedOffsets('sluice', 'events').map((o) => o ?? 0)).toEqual(transport.endOffsets('events'));
+  });
+});

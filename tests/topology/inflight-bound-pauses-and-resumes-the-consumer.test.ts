@@ -1,0 +1,49 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Scorer } from '../../app/scoring-ports.ts';
+import { closeSharedScorer, generatedRecords, readPredictions, sharedScorer, startEmbeddedTopology, waitFor } from '../support/embedded-harness.ts';
+
+afterAll(closeSharedScorer);
+
+/** The real model behind a gate the test opens, to hold records in flight on purpose. */
+async function gatedScorer(): Promise<Scorer & { open(): void }> {
+  const model = await sharedScorer();
+  let release!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return {
+    model: model.model,
+    version: model.version,
+    decisionThreshold: model.decisionThreshold,
+    infer: async (features, rows) => {
+      await opened;
+      return model.infer(features, rows);
+    },
+    open: release,
+  };
+}
+
+describe('the in-flight bound', () => {
+  it('pauses the partitions at maxInFlight, holds memory there, and resumes as records drain', async () => {
+    const scorer = await gatedScorer();
+    const maxInFlight = 1000;
+    const { transport, topology } = await startEmbeddedTopology({
+      scorer,
+      config: { consumer: { maxInFlight, maxPollRecords: 200, resumeRatio: 0.5 }, batch: { maxBatchSize: 100, maxDelayMs: 1 } },
+    });
+    const producer = await transport.createProducer();
+    await producer.send('events', generatedRecords(5000).map((e) => e.record));
+
+    await waitFor(() => topology.paused, 5000, 'the consumer to pause');
+    // Give the loop time to (wrongly) fetch more: it must not.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(topology.gate.count).toBe(maxInFlight);
+    expect(topology.totals.consumed).toBe(maxInFlight);
+
+    scorer.open();
+    await waitFor(() => topology.totals.predictions === 5000, 20_000, 'all predictions');
+    await waitFor(() => !topology.paused, 1000, 'the consumer to resume');
+    await topology.stop(5000);
+    expect(readPredictions(transport)).toHaveLength(5000);
+  });
+});

@@ -1,0 +1,39 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeSharedScorer, generatedRecords, readPredictions, startEmbeddedTopology, waitFor } from '../support/embedded-harness.ts';
+
+afterAll(closeSharedScorer);
+
+describe('the embedded topology', () => {
+  it('turns 10,000 events on 4 partitions into exactly 10,000 predictions, in per-key order', async () => {
+    const { transport, topology } = await startEmbeddedTopology({ config: { topics: { partitions: 4 }, batch: { maxBatchSize: 64, maxDelayMs: 2 } } });
+    const events = generatedRecords(10_000);
+    const producer = await transport.createProducer();
+    for (let i = 0; i < events.length; i += 500) await producer.send('events', events.slice(i, i + 500).map((e) => e.record));
+
+    await waitFor(() => topology.totals.predictions >= 10_000, 30_000, '10,000 predictions');
+    await topology.stop(5000);
+
+    const predictions = readPredictions(transport);
+    expect(predictions).toHaveLength(10_000);
+    expect(new Set(predictions.map((p) => p.event_id)).size).toBe(10_000);
+    expect(new Set(predictions.map((p) => p.event_id))).toEqual(new Set(events.map((e) => e.eventId)));
+
+    // Per-key order: each key's predictions appear in the order its events were produced.
+    const produceOrder = new Map(events.map((e, i) => [e.eventId, i]));
+    const lastIndexOfKey = new Map<string, number>();
+    for (const prediction of predictions) {
+      const index = produceOrder.get(prediction.event_id)!;
+      expect(index).toBeGreaterThan(lastIndexOfKey.get(prediction.key) ?? -1);
+      lastIndexOfKey.set(prediction.key, index);
+    }
+    for (const p of predictions) {
+      expect(p.score).toBeGreaterThanOrEqual(0);
+      expect(p.score).toBeLessThanOrEqual(1);
+      expect(p.model).toBe('fraud');
+      expect(p.latency_ms).toBeGreaterThanOrEqual(0);
+    }
+    // Every partition was committed through its end.
+    expect(transport.committedOffsets('sluice', 'events')).toEqual(transport.endOffsets('events'));
+    expect(topology.gate.count).toBe(0);
+  });
+});
