@@ -28,13 +28,10 @@ export function toPrediction(item: ScoringItem, model: string, version: string, 
 }
 
 /** The Kafka record of a prediction: same key as its input (so per-key order holds), trace context carried on. */
-export function predictionRecord(prediction: Prediction, input: InputRecord): OutgoingRecord {
+export function predictionRecord(prediction: Prediction, value: Buffer, input: InputRecord): OutgoingRecord {
   const traceparent = input.headers.traceparent;
-  return {
-    key: input.key ?? prediction.key,
-    value: codecs.prediction.encode(prediction),
-    ...(traceparent ? { headers: { traceparent } } : {}),
-  };
+  if (traceparent) return { key: input.key ?? prediction.key, value, headers: { traceparent } };
+  return { key: input.key ?? prediction.key, value };
 }
 
 export function toDeadLetter(input: InputRecord, error: RecordError, failedAtMs: number): DeadLetter {

@@ -8,7 +8,7 @@ import { MicroBatcher } from '../processors/batch/index.ts';
 import { createEventDecoder } from '../processors/decode/index.ts';
 import { createEnricher, type FeatureStore, type FeatureViewSpec } from '../processors/enrich/index.ts';
 import { newScoringItem, type ScoringItem } from '../processors/scoring-item.ts';
-import type { DeadLetter, Prediction } from '../schemas/index.ts';
+import { codecs, type DeadLetter, type Prediction } from '../schemas/index.ts';
 import { TopicSink } from '../sinks/index.ts';
 import { type ConsumedRecord, ConsumerLoop, InFlightGate, OrderedBatchRunner, type OutgoingRecord, type ProducerClient, type Transport } from '../streams/index.ts';
 import type { SluiceConfig } from './config/index.ts';
@@ -129,9 +129,10 @@ export class ScoringTopology {
     this.totals.consumed += records.length;
     this.#metrics?.consumed.inc(records.length);
     let failed: Array<{ consumed: ConsumedRecord; error: RecordError }> | undefined;
+    const now = Date.now();
     for (let i = 0; i < records.length; i++) {
       const consumed = records[i]!;
-      const decoded = this.#decode(consumed.record);
+      const decoded = this.#decode(consumed.record, now);
       if (decoded instanceof RecordError) (failed ??= []).push({ consumed, error: decoded });
       else this.#batcher.add(newScoringItem(consumed, decoded));
     }
@@ -184,18 +185,20 @@ export class ScoringTopology {
     const { scorer, liveFeed } = this.#parts;
     const now = preciseNowMs();
     const predictions: Prediction[] = [];
-    const records: OutgoingRecord[] = [];
+    const scored: ScoringItem[] = [];
     let failed: Array<{ consumed: ConsumedRecord; error: RecordError }> | undefined;
     for (const item of items) {
       if (item.error) {
         (failed ??= []).push({ consumed: item.consumed, error: item.error });
         continue;
       }
-      const prediction = toPrediction(item, scorer.model, scorer.version, scorer.decisionThreshold, now);
-      predictions.push(prediction);
-      records.push(predictionRecord(prediction, item.consumed.record));
+      predictions.push(toPrediction(item, scorer.model, scorer.version, scorer.decisionThreshold, now));
+      scored.push(item);
       if (item.missing.length > 0) for (const feature of item.missing) this.#metrics?.featuresDefaulted.inc({ feature });
     }
+    const values = codecs.prediction.encodeBatch(predictions);
+    const records = new Array<OutgoingRecord>(predictions.length);
+    for (let i = 0; i < predictions.length; i++) records[i] = predictionRecord(predictions[i]!, values[i]!, scored[i]!.consumed.record);
     const deadLetters = failed ? this.#routeDeadLetters(failed) : undefined;
     await this.#writeWithRetry(this.#predictionSink, records);
     for (const item of items) if (!item.error) item.consumed.ack();

@@ -24,6 +24,7 @@ export type SluiceErrorCode =
   // infrastructure
   | 'SLUICE_TRANSPORT_CLOSED'
   | 'SLUICE_TOPIC_UNKNOWN'
+  | 'SLUICE_COMMIT_REJECTED'
   | 'SLUICE_WORKER_CRASHED'
   | 'SLUICE_SHUTDOWN';
 

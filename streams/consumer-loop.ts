@@ -116,12 +116,18 @@ export class ConsumerLoop {
     const { gate, logger } = this.#options;
     while (this.#running) {
       this.#applyBackpressure();
+      if (this.#paused) {
+        // Wake as soon as in-flight drains rather than after a fixed sleep; still poll at least every
+        // pollWaitMs so the client keeps its group membership and sees rebalances.
+        await gate.waitForDrain(this.#options.pollWaitMs);
+        this.#applyBackpressure();
+      }
       const capacity = gate.capacity();
       let records: InputRecord[];
       try {
         records = await this.#consumer.poll(
           Math.max(1, Math.min(this.#options.maxPollRecords, capacity)),
-          this.#paused ? 20 : this.#options.pollWaitMs,
+          this.#paused ? 0 : this.#options.pollWaitMs,
         );
         this.#pollFailures = 0;
         this.#lastPollOkAt = Date.now();

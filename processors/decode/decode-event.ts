@@ -12,13 +12,15 @@ function where(record: InputRecord): string {
 
 /**
  * The `decode` stage: Avro bytes to a validated TransactionEvent. Called once per consumed record
- * on the hot path. Returns a RecordError instead of throwing, so one bad record never aborts its
+ * on the hot path (`nowMs` lets the caller read the clock once per poll). Returns a RecordError instead of throwing, so one bad record never aborts its
  * batch; the caller routes it to the dead-letter topic.
  */
-export function createEventDecoder(config: DecodeConfig): (record: InputRecord) => TransactionEvent | RecordError {
+export function createEventDecoder(
+  config: DecodeConfig,
+): (record: InputRecord, nowMs?: number) => TransactionEvent | RecordError {
   const maxEventAgeMs = config.maxEventAgeDays * 86_400_000;
 
-  return function decodeEvent(record) {
+  return function decodeEvent(record, nowMs = Date.now()) {
     const bytes = record.value;
     if (bytes === null || bytes.length === 0) {
       return new RecordError('decode', 'SLUICE_DECODE_EMPTY', `empty value at ${where(record)}; expected a TransactionEvent`);
@@ -39,7 +41,7 @@ export function createEventDecoder(config: DecodeConfig): (record: InputRecord) 
           : 'not Avro binary of schemas/transaction-event.avsc';
       return new RecordError('decode', code, `value at ${where(record)} is ${hint} (${decoded.message})`);
     }
-    return validateEvent(decoded.value, record, config, maxEventAgeMs);
+    return validateEvent(decoded.value, record, config, maxEventAgeMs, nowMs);
   };
 }
 
@@ -48,6 +50,7 @@ function validateEvent(
   record: InputRecord,
   config: DecodeConfig,
   maxEventAgeMs: number,
+  now: number,
 ): TransactionEvent | RecordError {
   for (const field of REQUIRED_STRINGS) {
     const value = event[field];
@@ -78,7 +81,6 @@ function validateEvent(
       { subject: 'amount' },
     );
   }
-  const now = Date.now();
   if (event.event_time < now - maxEventAgeMs || event.event_time > now + config.maxClockSkewMs) {
     return new RecordError(
       'validate',

@@ -73,14 +73,14 @@ function applyRow(
   config: EnrichConfig,
   isStale: boolean,
 ): void {
-  const features: Record<string, number> = {};
   let missing: string[] | undefined;
-  for (const name of names) {
-    const value = row?.values[name];
-    if (value === undefined) {
-      (missing ??= []).push(name);
-      features[name] = defaults[name] ?? 0;
-    } else features[name] = value;
+  if (row) for (const name of names) if (row.values[name] === undefined) (missing ??= []).push(name);
+  else missing = [...names];
+  // The common case (every feature present) shares the stored row: no per-event copy.
+  let features: Record<string, number> = row?.values ?? {};
+  if (missing) {
+    features = { ...features };
+    for (const name of missing) features[name] = defaults[name] ?? 0;
   }
   if (missing && config.onMissing === 'dead-letter') {
     item.error = new RecordError(
@@ -96,7 +96,7 @@ function applyRow(
       item.error = new RecordError('enrich', 'SLUICE_ENRICH_FEATURE_MISSING', `key "${item.event.key}": features older than features.maxAgeSeconds=${config.maxAgeSeconds}`);
       return;
     }
-    for (const name of names) features[name] = defaults[name] ?? 0;
+    features = { ...defaults };
   }
   item.features = features;
   if (missing) item.missing = missing;

@@ -1,0 +1,142 @@
+import avro from 'avsc';
+import { describe, expect, it } from 'vitest';
+import { RecordError } from '../../core/errors.ts';
+import { codecs, type TransactionEvent } from '../../schemas/index.ts';
+import type { InputRecord } from '../../streams/index.ts';
+import { decodeConfigSchema } from './decode-config.ts';
+import { createEventDecoder } from './decode-event.ts';
+
+const decode = createEventDecoder(decodeConfigSchema.parse({ maxMessageBytes: 1024 }));
+
+const valid: TransactionEvent = {
+  event_id: 'e-1',
+  key: 'user-000001',
+  event_time: Date.now(),
+  amount: 42.5,
+  merchant_category: 'grocery',
+  country: 'US',
+  channel: 'POS',
+};
+
+function record(value: Buffer | null): InputRecord {
+  return { topic: 'events', partition: 2, offset: 17, key: Buffer.from('user-000001'), value, headers: {}, timestampMs: Date.now() };
+}
+
+function expectError(result: TransactionEvent | RecordError, code: string, stage: string, mentions: string[]): RecordError {
+  expect(result).toBeInstanceOf(RecordError);
+  const error = result as RecordError;
+  expect(error.code).toBe(code);
+  expect(error.stage).toBe(stage);
+  for (const text of mentions) expect(error.message).toContain(text);
+  return error;
+}
+
+describe('decode turns every kind of bad input into a record error that names the problem', () => {
+  it('accepts a valid event', () => {
+    expect(decode(record(codecs.event.encode(valid)))).toEqual(valid);
+  });
+
+  it('rejects an empty or null value', () => {
+    expectError(decode(record(null)), 'SLUICE_DECODE_EMPTY', 'decode', ['events/2@17']);
+    expectError(decode(record(Buffer.alloc(0))), 'SLUICE_DECODE_EMPTY', 'decode', ['events/2@17']);
+  });
+
+  it('rejects bytes that are not Avro', () => {
+    expectError(decode(record(Buffer.from('{"event_id":"json is not avro"}'))), 'SLUICE_DECODE_NOT_AVRO', 'decode', ['events/2@17']);
+    expectError(decode(record(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]))), 'SLUICE_DECODE_NOT_AVRO', 'decode', []);
+  });
+
+  it('rejects a record written with another schema', () => {
+    const other = avro.Type.forSchema({
+      type: 'record',
+      name: 'Other',
+      fields: [
+        { name: 'event_id', type: 'string' },
+        { name: 'key', type: 'string' },
+        { name: 'event_time', type: 'long' },
+        { name: 'amount', type: 'double' },
+        { name: 'merchant_category', type: 'string' },
+        { name: 'country', type: 'string' },
+        { name: 'channel', type: 'int' },
+        { name: 'extra', type: 'string' },
+      ],
+    });
+    const bytes = other.toBuffer({ ...valid, channel: 1, extra: 'surprise' });
+    expectError(decode(record(bytes)), 'SLUICE_DECODE_SCHEMA_MISMATCH', 'decode', ['different schema']);
+  });
+
+  it('rejects a prediction record sent to the events topic', () => {
+    const prediction = codecs.prediction.encode({
+      event_id: 'e',
+      key: 'k',
+      model: 'fraud',
+      model_version: '1',
+      score: 0.5,
+      label: 0,
+      features_missing: [],
+      features_stale: [],
+      event_time: 1,
+      ingest_time: 1,
+      inference_time: 1,
+      latency_ms: 1,
+      source_partition: 0,
+      source_offset: 0,
+    });
+    const result = decode(record(prediction));
+    expect(result).toBeInstanceOf(RecordError);
+  });
+
+  it('rejects NaN and Infinity in a numeric field', () => {
+    for (const amount of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      const error = expectError(decode(record(codecs.event.encode({ ...valid, amount }))), 'SLUICE_VALIDATE_NOT_FINITE', 'validate', ['"amount"']);
+      expect(error.subject).toBe('amount');
+    }
+  });
+
+  it('rejects values out of range', () => {
+    expectError(decode(record(codecs.event.encode({ ...valid, amount: -1 }))), 'SLUICE_VALIDATE_OUT_OF_RANGE', 'validate', ['"amount"']);
+    expectError(decode(record(codecs.event.encode({ ...valid, amount: 1e12 }))), 'SLUICE_VALIDATE_OUT_OF_RANGE', 'validate', ['decode.maxAmount']);
+    expectError(decode(record(codecs.event.encode({ ...valid, event_time: 0 }))), 'SLUICE_VALIDATE_OUT_OF_RANGE', 'validate', ['"event_time"']);
+    expectError(decode(record(codecs.event.encode({ ...valid, country: 'x'.repeat(300) }))), 'SLUICE_VALIDATE_OUT_OF_RANGE', 'validate', ['"country"']);
+  });
+
+  it('rejects a missing required field, whether absent from the writer schema or empty', () => {
+    const withoutAmount = avro.Type.forSchema({
+      type: 'record',
+      name: 'TransactionEvent',
+      fields: [
+        { name: 'event_id', type: 'string' },
+        { name: 'key', type: 'string' },
+        { name: 'event_time', type: 'long' },
+        { name: 'merchant_category', type: 'string' },
+        { name: 'country', type: 'string' },
+        { name: 'channel', type: { type: 'enum', name: 'Channel', symbols: ['POS', 'ONLINE', 'ATM'] } },
+      ],
+    });
+    const { amount: _amount, ...rest } = valid;
+    expect(decode(record(withoutAmount.toBuffer(rest)))).toBeInstanceOf(RecordError);
+    expectError(decode(record(codecs.event.encode({ ...valid, event_id: '' }))), 'SLUICE_VALIDATE_MISSING_FIELD', 'validate', ['"event_id"']);
+  });
+
+  it('rejects an oversized message before parsing it', () => {
+    const huge = codecs.event.encode({ ...valid, merchant_category: 'm'.repeat(200), event_id: 'e'.repeat(250), key: 'k'.repeat(250) });
+    const padded = Buffer.concat([huge, Buffer.alloc(2048)]);
+    expectError(decode(record(padded)), 'SLUICE_DECODE_OVERSIZED', 'decode', [`${padded.length} bytes`, 'decode.maxMessageBytes=1024']);
+  });
+
+  it('never throws, whatever the bytes', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    const good = codecs.event.encode(valid);
+    for (let i = 0; i < 5000; i++) {
+      const bytes = Buffer.from(good);
+      const flips = 1 + (random() % 4);
+      for (let f = 0; f < flips; f++) bytes[random() % bytes.length] = random() & 0xff;
+      const cut = random() % 3 === 0 ? bytes.subarray(0, random() % bytes.length) : bytes;
+      expect(() => decode(record(cut))).not.toThrow();
+    }
+  });
+});

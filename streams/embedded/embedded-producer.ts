@@ -1,0 +1,92 @@
+import { kafkaPartitionForKey } from '../murmur2.ts';
+import type { OutgoingRecord, ProducerClient, RecordHeaders } from '../types.ts';
+import type { TopicRegistry } from './topic-registry.ts';
+import { transportClosed, unknownPartition } from './transport-errors.ts';
+
+// Shared by every header-less record; frozen so a consumer that mutates a shared record fails
+// loudly in tests instead of corrupting what other groups read.
+const NO_HEADERS: RecordHeaders = Object.freeze({}) as RecordHeaders;
+
+// Null-key records stick to one partition for a send() call (like Kafka's sticky partitioner
+// filling a batch) but move on after this many, so one huge send still spreads out.
+const STICKY_RECORDS = 1024;
+
+/**
+ * The embedded broker's producer; sinks and the in-process load generator call `send`. Records are
+ * appended synchronously before `send` resolves. Keys and values are stored by reference, not
+ * copied: callers must not mutate a Buffer after sending it.
+ */
+export class EmbeddedProducer implements ProducerClient {
+  readonly #registry: TopicRegistry;
+  readonly #onClose: (producer: EmbeddedProducer) => void;
+  /** Next sticky partition per topic, for records with neither key nor partition. */
+  readonly #sticky = new Map<string, number>();
+  #closed = false;
+
+  constructor(registry: TopicRegistry, onClose: (producer: EmbeddedProducer) => void) {
+    this.#registry = registry;
+    this.#onClose = onClose;
+  }
+
+  async send(topic: string, records: OutgoingRecord[]): Promise<void> {
+    this.sendSync(topic, records);
+  }
+
+  /**
+   * `send` without the promise, for the in-process load generator. All-or-nothing: an invalid
+   * partition anywhere in the batch throws before any record is appended.
+   */
+  sendSync(topic: string, records: readonly OutgoingRecord[]): void {
+    if (this.#closed) throw transportClosed(`producer.send to "${topic}"`);
+    const logs = this.#registry.logs(topic);
+    const partitions = logs.length;
+    for (let i = 0; i < records.length; i++) {
+      const p = records[i]!.partition;
+      if (p !== undefined && !(Number.isInteger(p) && p >= 0 && p < partitions)) {
+        throw unknownPartition(topic, p, partitions);
+      }
+    }
+    const now = Date.now();
+    let sticky = -1;
+    let stickyUsed = 0;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const rawKey = record.key;
+      const key = rawKey == null ? null : typeof rawKey === 'string' ? Buffer.from(rawKey, 'utf8') : rawKey;
+      let p = record.partition;
+      if (p === undefined) {
+        if (key !== null) p = kafkaPartitionForKey(key, partitions);
+        else {
+          if (sticky < 0) sticky = (this.#sticky.get(topic) ?? 0) % partitions;
+          else if (stickyUsed === STICKY_RECORDS) {
+            sticky = (sticky + 1) % partitions;
+            stickyUsed = 0;
+          }
+          stickyUsed++;
+          p = sticky;
+        }
+      }
+      const headers = record.headers === undefined ? NO_HEADERS : toHeaderBuffers(record.headers);
+      logs[p]!.append(key, record.value ?? null, headers, record.timestampMs ?? now);
+    }
+    if (sticky >= 0) this.#sticky.set(topic, sticky + 1);
+    for (let p = 0; p < partitions; p++) logs[p]!.notifyAppended();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#onClose(this);
+  }
+}
+
+function toHeaderBuffers(headers: Record<string, Buffer | string>): RecordHeaders {
+  // Always a copy: the caller may reuse its headers object for the next record.
+  const out: RecordHeaders = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    out[name] = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+import { SluiceError } from '../../core/errors.ts';
+import type { TopicSpec } from '../types.ts';
+import { PartitionLog } from './partition-log.ts';
+import { unknownPartition, unknownTopic } from './transport-errors.ts';
+
+/**
+ * The embedded broker's topics. The transport creates and grows them; producers, consumers and
+ * groups resolve names through it and get SLUICE_TOPIC_UNKNOWN for a name nobody created.
+ */
+export class TopicRegistry {
+  readonly #topics = new Map<string, PartitionLog[]>();
+  readonly #retentionRecords: number;
+
+  constructor(retentionRecords: number) {
+    this.#retentionRecords = retentionRecords;
+  }
+
+  /** Creates a missing topic or grows a smaller one (never shrinks); true when partitions were added. */
+  ensure(spec: TopicSpec): boolean {
+    const { topic, partitions } = spec;
+    if (typeof topic !== 'string' || topic.length === 0) {
+      throw new SluiceError(
+        'SLUICE_CONFIG_INVALID',
+        `topic name must be a non-empty string, got ${JSON.stringify(topic)}`,
+      );
+    }
+    if (!Number.isInteger(partitions) || partitions < 1) {
+      throw new SluiceError(
+        'SLUICE_CONFIG_INVALID',
+        `topic "${topic}" needs a whole number of partitions ≥ 1, got ${partitions}`,
+        { subject: topic },
+      );
+    }
+    let logs = this.#topics.get(topic);
+    if (!logs) {
+      logs = [];
+      this.#topics.set(topic, logs);
+    }
+    if (logs.length >= partitions) return false;
+    // Grown in place: producers and consumers holding this array see the new partitions.
+    for (let p = logs.length; p < partitions; p++)
+      logs.push(new PartitionLog(topic, p, this.#retentionRecords));
+    return true;
+  }
+
+  has(topic: string): boolean {
+    return this.#topics.has(topic);
+  }
+
+  /** The topic's partition logs, indexed by partition; the array grows in place with the topic. */
+  logs(topic: string): PartitionLog[] {
+    const logs = this.#topics.get(topic);
+    if (!logs) throw unknownTopic(topic);
+    return logs;
+  }
+
+  log(topic: string, partition: number): PartitionLog {
+    const logs = this.logs(topic);
+    const log = Number.isInteger(partition) ? logs[partition] : undefined;
+    if (!log) throw unknownPartition(topic, partition, logs.length);
+    return log;
+  }
+
+  partitionCount(topic: string): number {
+    return this.logs(topic).length;
+  }
+
+  specs(): TopicSpec[] {
+    return [...this.#topics].map(([topic, logs]) => ({ topic, partitions: logs.length }));
+  }
+}

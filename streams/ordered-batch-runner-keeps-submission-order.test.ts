@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { OrderedBatchRunner } from './ordered-batch-runner.ts';
+
+describe('OrderedBatchRunner', () => {
+  it('delivers in submission order even when later batches finish processing first', async () => {
+    const delivered: number[] = [];
+    let concurrent = 0;
+    let maxConcurrent = 0;
+    const runner = new OrderedBatchRunner<number, number>({
+      maxConcurrent: 3,
+      process: async (n) => {
+        concurrent++;
+        maxConcurrent = Math.max(maxConcurrent, concurrent);
+        await new Promise((r) => setTimeout(r, (10 - n) * 3));
+        concurrent--;
+        return n * 10;
+      },
+      deliver: async (result) => {
+        delivered.push(result);
+      },
+      onFatal: (error) => {
+        throw error;
+      },
+    });
+    for (let n = 0; n < 10; n++) runner.submit(n);
+    await runner.idle();
+    expect(delivered).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    expect(maxConcurrent).toBe(3);
+    expect(runner.pending).toBe(0);
+  });
+
+  it('reports a failing batch through onFatal and keeps delivering the rest', async () => {
+    const delivered: number[] = [];
+    const failures: unknown[] = [];
+    const runner = new OrderedBatchRunner<number, number>({
+      maxConcurrent: 2,
+      process: async (n) => {
+        if (n === 1) throw new Error('boom');
+        return n;
+      },
+      deliver: async (n) => {
+        delivered.push(n);
+      },
+      onFatal: (error) => failures.push(error),
+    });
+    [0, 1, 2].forEach((n) => runner.submit(n));
+    await runner.idle();
+    expect(delivered).toEqual([0, 2]);
+    expect(failures).toHaveLength(1);
+  });
+});

@@ -1,0 +1,36 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startCli } from '../support/cli-process.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
+
+async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+  const cli = startCli(args, { SLUICE_PORT: '0', ...env });
+  const code = await cli.exited;
+  return { code, output: cli.output() };
+}
+
+describe('config errors', () => {
+  it('exit 2 on an unknown key and name it', async () => {
+    const file = join(dir, 'unknown.yaml');
+    writeFileSync(file, 'batch:\n  maxBatchSize: 64\n  maxDelay: 5\n');
+    const { code, output } = await run(['start', '--config', file]);
+    expect(code).toBe(2);
+    expect(output).toContain('batch.maxDelay: unknown key');
+  });
+
+  it('exit 2 on a wrong type and name the key and the variable', async () => {
+    const { code, output } = await run(['start'], { SLUICE_BATCH__MAX_BATCH_SIZE: '"many"' });
+    expect(code).toBe(2);
+    expect(output).toContain('batch.maxBatchSize');
+    expect(output).toContain('SLUICE_BATCH__MAX_BATCH_SIZE');
+  });
+
+  it('exit 2 on a missing model file and name the path', async () => {
+    const { code, output } = await run(['start'], { SLUICE_MODEL__MANIFEST: '/nonexistent/fraud/manifest.json' });
+    expect(code).toBe(2);
+    expect(output).toContain('/nonexistent/fraud/manifest.json');
+  });
+});

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { freePort, startCli } from '../support/cli-process.ts';
+
+interface FeedMessage {
+  channel?: string;
+  seq?: number;
+  data?: Record<string, unknown>;
+}
+
+async function firstPredictions(url: string, count: number, deadline: number): Promise<FeedMessage[]> {
+  while (Date.now() < deadline) {
+    try {
+      return await new Promise<FeedMessage[]>((resolve, reject) => {
+        const socket = new WebSocket(url);
+        const received: FeedMessage[] = [];
+        socket.on('open', () => socket.send(JSON.stringify({ op: 'subscribe', channel: 'predictions' })));
+        socket.on('message', (data) => {
+          const message = JSON.parse(data.toString()) as FeedMessage;
+          if (message.channel !== 'predictions' || message.data === undefined) return;
+          received.push(message);
+          if (received.length === count) {
+            socket.close();
+            resolve(received);
+          }
+        });
+        socket.on('error', reject);
+      });
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error('no predictions before the deadline');
+}
+
+describe('npm start (the embedded default)', () => {
+  it('serves predictions on /ws within 15 s, answers /healthz and /metrics, and exits 0 on SIGTERM within 10 s', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    const cli = startCli([], { SLUICE_PORT: String(port), SLUICE_STATUS__INTERVAL_MS: '1000' });
+    try {
+      const messages = await firstPredictions(`ws://127.0.0.1:${port}/ws`, 5, started + 15_000);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      for (const field of ['event_id', 'key', 'model', 'model_version', 'score', 'features_missing', 'event_time', 'latency_ms']) {
+        expect(messages[0]!.data, field).toHaveProperty(field);
+      }
+      for (let i = 1; i < messages.length; i++) expect(messages[i]!.seq).toBe(messages[i - 1]!.seq! + 1);
+      const score = messages[0]!.data!.score as number;
+      expect(score).toBeGreaterThanOrEqual(0);
+      expect(score).toBeLessThanOrEqual(1);
+
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).toBe(200);
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(ready.status).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(/^sluice_predictions_total \d+/m);
+      expect(metrics).toMatch(/^sluice_end_to_end_latency_seconds_count \d+/m);
+      expect(metrics).toContain('sluice_ws_subscribers');
+      const nonSluice = metrics.split('\n').filter((line) => line && !line.startsWith('#') && !line.startsWith('sluice_'));
+      expect(nonSluice).toEqual([]);
+
+      await new Promise((r) => setTimeout(r, 1200));
+      expect(cli.output()).toMatch(/in \d+\/s {2}out \d+\/s {2}p50 [\d.]+ms {2}p99 [\d.]+ms {2}dead letters/);
+    } finally {
+      const stopAt = Date.now();
+      cli.child.kill('SIGTERM');
+      const code = await cli.exited;
+      expect(code, cli.output().slice(-2000)).toBe(0);
+      expect(Date.now() - stopAt).toBeLessThan(10_000);
+    }
+    expect(cli.output()).toContain('"drained":true');
+  }, 40_000);
+});
