@@ -8,7 +8,10 @@ import { runPipeline } from './run-pipeline.ts';
 const EXIT_CONFIG = 2;
 
 function configOption(): Option {
-  return new Option('-c, --config <file>', 'YAML or JSON config file (default: $SLUICE_CONFIG, else built-in defaults)');
+  return new Option(
+    '-c, --config <file>',
+    'YAML or JSON config file (default: $SLUICE_CONFIG, else built-in defaults)',
+  );
 }
 
 async function start(options: { config?: string }): Promise<void> {
@@ -49,8 +52,14 @@ function validate(options: { config?: string }): void {
 
 /** The `sluice` command line; `npm start` runs `sluice start`. */
 export function buildCli(): Command {
-  const program = new Command('sluice').description('Real-time scoring of event streams').showHelpAfterError();
-  program.command('start', { isDefault: true }).description('run the pipeline').addOption(configOption()).action(start);
+  const program = new Command('sluice')
+    .description('Real-time scoring of event streams')
+    .showHelpAfterError();
+  program
+    .command('start', { isDefault: true })
+    .description('run the pipeline')
+    .addOption(configOption())
+    .action(start);
   program
     .command('config')
     .description('validate the config and print it with every default filled in')
@@ -68,7 +77,9 @@ export async function runCli(argv: string[]): Promise<void> {
       process.stderr.write(`sluice: ${error.message}\n`);
       process.exit(EXIT_CONFIG);
     }
-    process.stderr.write(`sluice: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `sluice: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   }
 }

@@ -44,7 +44,10 @@ export class GeneratedEventSource {
     this.#producer = await this.#options.transport.createProducer();
     this.#startedAt = Date.now();
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
-    this.#options.logger.info({ topic: this.#options.topic, ratePerSecond: this.#options.ratePerSecond }, 'built-in event generator started');
+    this.#options.logger.info(
+      { topic: this.#options.topic, ratePerSecond: this.#options.ratePerSecond },
+      'built-in event generator started',
+    );
   }
 
   async stop(): Promise<void> {
@@ -72,6 +75,8 @@ export class GeneratedEventSource {
     const producer = this.#producer!;
     this.#sending = this.#sending
       .then(() => producer.send(this.#options.topic, records))
-      .catch((error: unknown) => this.#options.logger.warn({ err: error }, 'built-in generator could not publish; events dropped'));
+      .catch((error: unknown) =>
+        this.#options.logger.warn({ err: error }, 'built-in generator could not publish; events dropped'),
+      );
   }
 }

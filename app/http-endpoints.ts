@@ -18,5 +18,9 @@ export function registerHttpEndpoints(server: LiveServer, registry: Registry, he
     const ready = health.ready();
     return jsonReply(ready ? 200 : 503, { ready, ...health.details() });
   });
-  server.get('/metrics', async () => ({ status: 200, contentType: registry.contentType, body: await registry.metrics() }));
+  server.get('/metrics', async () => ({
+    status: 200,
+    contentType: registry.contentType,
+    body: await registry.metrics(),
+  }));
 }

@@ -34,7 +34,12 @@ export class LatencyRecorder {
   /** Percentiles (ms) since the previous call; the status line calls it every interval. */
   takeInterval(): { count: number; p50: number; p99: number; max: number } {
     const h = this.#interval;
-    const result = { count: h.totalCount, p50: h.getValueAtPercentile(50) / 1000, p99: h.getValueAtPercentile(99) / 1000, max: h.maxValue / 1000 };
+    const result = {
+      count: h.totalCount,
+      p50: h.getValueAtPercentile(50) / 1000,
+      p99: h.getValueAtPercentile(99) / 1000,
+      max: h.maxValue / 1000,
+    };
     h.reset();
     return result;
   }
@@ -42,7 +47,12 @@ export class LatencyRecorder {
   /** Percentiles (ms) since start: what the benchmark reports. */
   overall(): { count: number; p50: number; p99: number; max: number } {
     const h = this.#total;
-    return { count: h.totalCount, p50: h.getValueAtPercentile(50) / 1000, p99: h.getValueAtPercentile(99) / 1000, max: h.maxValue / 1000 };
+    return {
+      count: h.totalCount,
+      p50: h.getValueAtPercentile(50) / 1000,
+      p99: h.getValueAtPercentile(99) / 1000,
+      max: h.maxValue / 1000,
+    };
   }
 
   #promMetric() {
@@ -54,15 +64,32 @@ export class LatencyRecorder {
       type: 'histogram',
       aggregator: 'sum',
       get() {
-        const values: Array<{ value: number; labels: Record<string, string | number>; metricName: string }> = [];
+        const values: Array<{ value: number; labels: Record<string, string | number>; metricName: string }> =
+          [];
         let cumulative = 0;
         for (let i = 0; i < BUCKETS_SECONDS.length; i++) {
           cumulative += counts[i]!;
-          values.push({ value: cumulative, labels: { le: BUCKETS_SECONDS[i]! }, metricName: 'sluice_end_to_end_latency_seconds_bucket' });
+          values.push({
+            value: cumulative,
+            labels: { le: BUCKETS_SECONDS[i]! },
+            metricName: 'sluice_end_to_end_latency_seconds_bucket',
+          });
         }
-        values.push({ value: self.#count, labels: { le: '+Inf' }, metricName: 'sluice_end_to_end_latency_seconds_bucket' });
-        values.push({ value: self.#sumSeconds, labels: {}, metricName: 'sluice_end_to_end_latency_seconds_sum' });
-        values.push({ value: self.#count, labels: {}, metricName: 'sluice_end_to_end_latency_seconds_count' });
+        values.push({
+          value: self.#count,
+          labels: { le: '+Inf' },
+          metricName: 'sluice_end_to_end_latency_seconds_bucket',
+        });
+        values.push({
+          value: self.#sumSeconds,
+          labels: {},
+          metricName: 'sluice_end_to_end_latency_seconds_sum',
+        });
+        values.push({
+          value: self.#count,
+          labels: {},
+          metricName: 'sluice_end_to_end_latency_seconds_count',
+        });
         return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
       },
       reset() {},
@@ -71,5 +98,9 @@ export class LatencyRecorder {
 }
 
 function newHdr(): HdrHistogram {
-  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  return build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
 }

@@ -20,8 +20,16 @@ export class PipelineMetrics {
   constructor(registry: Registry, probes: { inFlight: () => number; paused: () => boolean }) {
     this.registry = registry;
     const registers = [registry];
-    this.consumed = new Counter({ name: 'sluice_records_consumed_total', help: 'Input records fetched from the events topic', registers });
-    this.predictions = new Counter({ name: 'sluice_predictions_total', help: 'Predictions delivered to every sink', registers });
+    this.consumed = new Counter({
+      name: 'sluice_records_consumed_total',
+      help: 'Input records fetched from the events topic',
+      registers,
+    });
+    this.predictions = new Counter({
+      name: 'sluice_predictions_total',
+      help: 'Predictions delivered to every sink',
+      registers,
+    });
     this.deadLetters = new Counter({
       name: 'sluice_dead_letters_total',
       help: 'Input records routed to the dead-letter topic, by failing stage and error code',
@@ -34,7 +42,11 @@ export class PipelineMetrics {
       labelNames: ['feature'],
       registers,
     });
-    this.featureLookups = new Counter({ name: 'sluice_feature_lookups_total', help: 'Distinct keys looked up in the feature store', registers });
+    this.featureLookups = new Counter({
+      name: 'sluice_feature_lookups_total',
+      help: 'Distinct keys looked up in the feature store',
+      registers,
+    });
     this.batchSize = new Histogram({
       name: 'sluice_batch_size',
       help: 'Events per micro-batch, by what closed it (size, delay, flush)',
@@ -49,7 +61,12 @@ export class PipelineMetrics {
       buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
       registers,
     });
-    this.sinkRetries = new Counter({ name: 'sluice_sink_retries_total', help: 'Failed sink writes that were retried', labelNames: ['sink'], registers });
+    this.sinkRetries = new Counter({
+      name: 'sluice_sink_retries_total',
+      help: 'Failed sink writes that were retried',
+      labelNames: ['sink'],
+      registers,
+    });
     this.inFlight = new Gauge({
       name: 'sluice_inflight_records',
       help: 'Records fetched and not yet acked by every sink',

@@ -1,8 +1,13 @@
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { MemoryFeatureStore } from '../processors/enrich/index.ts';
-import { FRAUD_FEATURE_DEFAULTS, FRAUD_FEATURES, InferencePool, writeFeatureVector } from '../processors/infer/index.ts';
+import {
+  FRAUD_FEATURE_DEFAULTS,
+  FRAUD_FEATURES,
+  InferencePool,
+  writeFeatureVector,
+} from '../processors/infer/index.ts';
 import { LiveServer } from '../sinks/websocket/index.ts';
 import { EmbeddedTransport } from '../streams/embedded/index.ts';
 import type { Transport } from '../streams/index.ts';
@@ -30,13 +35,20 @@ export interface PipelineOverrides {
  * Composes the pipeline from config: transport, feature store, model, live server, topology and the
  * built-in generator. Only wiring lives here; every behaviour belongs to a component.
  */
-export async function runPipeline(config: SluiceConfig, logger: Logger, overrides: PipelineOverrides = {}): Promise<RunningPipeline> {
+export async function runPipeline(
+  config: SluiceConfig,
+  logger: Logger,
+  overrides: PipelineOverrides = {},
+): Promise<RunningPipeline> {
   const transport = overrides.transport ?? createTransport(config);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sluice_' });
 
   const featureStore = await MemoryFeatureStore.fromJsonl(config.features.seedFile);
-  logger.info({ store: featureStore.kind, entities: featureStore.size, seedFile: config.features.seedFile }, 'feature store ready');
+  logger.info(
+    { store: featureStore.kind, entities: featureStore.size, seedFile: config.features.seedFile },
+    'feature store ready',
+  );
   const scorer = await InferencePool.create({
     manifestPath: config.model.manifest,
     providers: config.model.providers,
@@ -50,7 +62,13 @@ export async function runPipeline(config: SluiceConfig, logger: Logger, override
 
   let server: LiveServer;
   try {
-    server = await LiveServer.start({ ...config.websocket, port: config.port, host: config.host, logger, metrics: registry });
+    server = await LiveServer.start({
+      ...config.websocket,
+      port: config.port,
+      host: config.host,
+      logger,
+      metrics: registry,
+    });
   } catch (error) {
     await scorer.close();
     throw error;
@@ -74,7 +92,12 @@ export async function runPipeline(config: SluiceConfig, logger: Logger, override
   });
   registerHttpEndpoints(server, registry, {
     ready: () => topology.isReady(),
-    details: () => ({ transport: transport.kind, model: scorer.info, inFlight: topology.gate.count, paused: topology.paused }),
+    details: () => ({
+      transport: transport.kind,
+      model: scorer.info,
+      inFlight: topology.gate.count,
+      paused: topology.paused,
+    }),
   });
   await topology.start();
 
@@ -84,7 +107,14 @@ export async function runPipeline(config: SluiceConfig, logger: Logger, override
     : undefined;
   await source?.start();
   const stopStatus = startStatusLine(topology, config.status.intervalMs, logger);
-  logger.info({ port: server.port, websocket: `ws://localhost:${server.port}/ws`, dashboard: `http://localhost:${server.port}/` }, 'sluice is running');
+  logger.info(
+    {
+      port: server.port,
+      websocket: `ws://localhost:${server.port}/ws`,
+      dashboard: `http://localhost:${server.port}/`,
+    },
+    'sluice is running',
+  );
 
   let stopping: Promise<{ drained: boolean }> | undefined;
   function stop(): Promise<{ drained: boolean }> {

@@ -19,4 +19,6 @@ export interface FeatureVector {
 /** A best-effort live feed (the WebSocket server). It never applies backpressure to the pipeline. */
 export interface LiveFeed {
   publishBatch(channel: string, items: readonly unknown[]): void;
+  /** Lets the topology skip building a payload nobody will receive. */
+  hasSubscribers(channel: string): boolean;
 }

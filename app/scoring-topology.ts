@@ -1,20 +1,33 @@
 import { performance } from 'node:perf_hooks';
 import type { Registry } from 'prom-client';
 import { preciseNowMs } from '../core/clock.ts';
-import { RecordError, errorMessage, isRetriable } from '../core/errors.ts';
+import { errorMessage, isRetriable, RecordError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { backoffDelayMs, sleep } from '../core/retry.ts';
 import { MicroBatcher } from '../processors/batch/index.ts';
 import { createEventDecoder } from '../processors/decode/index.ts';
+import {
+  deadLetterRecord,
+  predictionRecord,
+  toDeadLetter,
+  toPrediction,
+} from '../processors/encode/index.ts';
 import { createEnricher, type FeatureStore, type FeatureViewSpec } from '../processors/enrich/index.ts';
 import { newScoringItem, type ScoringItem } from '../processors/scoring-item.ts';
 import { codecs, type DeadLetter, type Prediction } from '../schemas/index.ts';
 import { TopicSink } from '../sinks/index.ts';
-import { type ConsumedRecord, ConsumerLoop, InFlightGate, OrderedBatchRunner, type OutgoingRecord, type ProducerClient, type Transport } from '../streams/index.ts';
+import {
+  type ConsumedRecord,
+  ConsumerLoop,
+  InFlightGate,
+  OrderedBatchRunner,
+  type OutgoingRecord,
+  type ProducerClient,
+  type Transport,
+} from '../streams/index.ts';
 import type { SluiceConfig } from './config/index.ts';
 import { LatencyRecorder } from './latency-recorder.ts';
 import { PipelineMetrics } from './pipeline-metrics.ts';
-import { deadLetterRecord, predictionRecord, toDeadLetter, toPrediction } from './record-routing.ts';
 import type { FeatureVector, LiveFeed, Scorer } from './scoring-ports.ts';
 
 /** Everything the scoring topology is built from. `main` passes real parts; tests pass embedded ones. */
@@ -67,7 +80,10 @@ export class ScoringTopology {
     this.gate = new InFlightGate(config.consumer.maxInFlight, config.consumer.resumeRatio);
     this.latency = new LatencyRecorder(parts.registry);
     this.#metrics = parts.registry
-      ? new PipelineMetrics(parts.registry, { inFlight: () => this.gate.count, paused: () => this.#loop?.paused ?? false })
+      ? new PipelineMetrics(parts.registry, {
+          inFlight: () => this.gate.count,
+          paused: () => this.#loop?.paused ?? false,
+        })
       : undefined;
     this.#decode = createEventDecoder(config.decode);
     this.#enrich = createEnricher(parts.featureStore, parts.featureView, config.features, logger);
@@ -89,7 +105,10 @@ export class ScoringTopology {
     const { transport, config, logger } = this.#parts;
     const { topics } = config;
     await transport.ensureTopics(
-      [topics.events, topics.predictions, topics.deadLetters].map((topic) => ({ topic, partitions: topics.partitions })),
+      [topics.events, topics.predictions, topics.deadLetters].map((topic) => ({
+        topic,
+        partitions: topics.partitions,
+      })),
     );
     this.#producer = await transport.createProducer();
     this.#predictionSink = new TopicSink(this.#producer, topics.predictions);
@@ -106,7 +125,12 @@ export class ScoringTopology {
 
   /** True once consuming and while polls succeed. */
   isReady(): boolean {
-    return this.#loop !== undefined && !this.#stopping && this.#loop.isConsuming() && this.#parts.transport.isConnected();
+    return (
+      this.#loop !== undefined &&
+      !this.#stopping &&
+      this.#loop.isConsuming() &&
+      this.#parts.transport.isConnected()
+    );
   }
 
   get paused(): boolean {
@@ -133,14 +157,16 @@ export class ScoringTopology {
     for (let i = 0; i < records.length; i++) {
       const consumed = records[i]!;
       const decoded = this.#decode(consumed.record, now);
-      if (decoded instanceof RecordError) (failed ??= []).push({ consumed, error: decoded });
-      else this.#batcher.add(newScoringItem(consumed, decoded));
+      if (decoded instanceof RecordError) {
+        failed ??= [];
+        failed.push({ consumed, error: decoded });
+      } else this.#batcher.add(newScoringItem(consumed, decoded));
     }
     if (failed) void this.#routeDeadLetters(failed);
   }
 
   async #score(items: ScoringItem[]): Promise<void> {
-    const { scorer, vector } = this.#parts;
+    const { vector } = this.#parts;
     let started = performance.now();
     const enriched = await this.#enrich(items);
     this.#metrics?.featureLookups.inc(enriched.lookups);
@@ -173,10 +199,17 @@ export class ScoringTopology {
         return await this.#parts.scorer.infer(matrix, rows);
       } catch (error) {
         if (attempt >= 3 || !isRetriable(error)) {
-          this.#parts.logger.error({ err: error, rows }, 'inference failed; routing the batch to the dead-letter topic');
-          return new RecordError('infer', 'SLUICE_INFER_FAILED', `inference failed: ${errorMessage(error)}`, { cause: error });
+          this.#parts.logger.error(
+            { err: error, rows },
+            'inference failed; routing the batch to the dead-letter topic',
+          );
+          return new RecordError('infer', 'SLUICE_INFER_FAILED', `inference failed: ${errorMessage(error)}`, {
+            cause: error,
+          });
         }
-        await sleep(backoffDelayMs(attempt, { initialDelayMs: 50, maxDelayMs: 1000, factor: 2, jitter: 0.2 }));
+        await sleep(
+          backoffDelayMs(attempt, { initialDelayMs: 50, maxDelayMs: 1000, factor: 2, jitter: 0.2 }),
+        );
       }
     }
   }
@@ -189,16 +222,19 @@ export class ScoringTopology {
     let failed: Array<{ consumed: ConsumedRecord; error: RecordError }> | undefined;
     for (const item of items) {
       if (item.error) {
-        (failed ??= []).push({ consumed: item.consumed, error: item.error });
+        failed ??= [];
+        failed.push({ consumed: item.consumed, error: item.error });
         continue;
       }
       predictions.push(toPrediction(item, scorer.model, scorer.version, scorer.decisionThreshold, now));
       scored.push(item);
-      if (item.missing.length > 0) for (const feature of item.missing) this.#metrics?.featuresDefaulted.inc({ feature });
+      if (item.missing.length > 0)
+        for (const feature of item.missing) this.#metrics?.featuresDefaulted.inc({ feature });
     }
     const values = codecs.prediction.encodeBatch(predictions);
     const records = new Array<OutgoingRecord>(predictions.length);
-    for (let i = 0; i < predictions.length; i++) records[i] = predictionRecord(predictions[i]!, values[i]!, scored[i]!.consumed.record);
+    for (let i = 0; i < predictions.length; i++)
+      records[i] = predictionRecord(predictions[i]!, values[i]!, scored[i]!.consumed.record);
     const deadLetters = failed ? this.#routeDeadLetters(failed) : undefined;
     await this.#writeWithRetry(this.#predictionSink, records);
     for (const item of items) if (!item.error) item.consumed.ack();
@@ -222,10 +258,13 @@ export class ScoringTopology {
     await this.#writeWithRetry(this.#deadLetterSink, records);
     for (const { consumed } of failed) consumed.ack();
     this.totals.deadLetters += failed.length;
-    this.#parts.liveFeed?.publishBatch(
-      'deadletters',
-      letters.map(({ original_key: _k, original_value: _v, ...rest }) => rest),
-    );
+    const liveFeed = this.#parts.liveFeed;
+    if (liveFeed?.hasSubscribers('deadletters')) {
+      liveFeed.publishBatch(
+        'deadletters',
+        letters.map(({ original_key: _k, original_value: _v, ...rest }) => rest),
+      );
+    }
   }
 
   /** A sink is retried until it succeeds: its inputs stay unacked (uncommitted) meanwhile, so nothing is lost. */
@@ -237,8 +276,16 @@ export class ScoringTopology {
       } catch (error) {
         if (!isRetriable(error)) throw error;
         this.#metrics?.sinkRetries.inc({ sink: sink.name });
-        const delayMs = backoffDelayMs(Math.min(attempt, 8), { initialDelayMs: 50, maxDelayMs: 5000, factor: 2, jitter: 0.2 });
-        this.#parts.logger.warn({ err: error, sink: sink.name, attempt, retryInMs: delayMs }, 'sink write failed; retrying');
+        const delayMs = backoffDelayMs(Math.min(attempt, 8), {
+          initialDelayMs: 50,
+          maxDelayMs: 5000,
+          factor: 2,
+          jitter: 0.2,
+        });
+        this.#parts.logger.warn(
+          { err: error, sink: sink.name, attempt, retryInMs: delayMs },
+          'sink write failed; retrying',
+        );
         await sleep(delayMs);
       }
     }

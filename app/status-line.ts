@@ -21,7 +21,14 @@ export function startStatusLine(topology: ScoringTopology, intervalMs: number, l
       `p50 ${latency.p50.toFixed(1)}ms  p99 ${latency.p99.toFixed(1)}ms  ` +
       `dead letters +${deadLetters} (${totals.deadLetters} total)  in-flight ${topology.gate.count}${topology.paused ? ' PAUSED' : ''}`;
     logger.info(
-      { eventsPerSec: Math.round(inRate), predictionsPerSec: Math.round(outRate), p50Ms: latency.p50, p99Ms: latency.p99, deadLetters: totals.deadLetters, inFlight: topology.gate.count },
+      {
+        eventsPerSec: Math.round(inRate),
+        predictionsPerSec: Math.round(outRate),
+        p50Ms: latency.p50,
+        p99Ms: latency.p99,
+        deadLetters: totals.deadLetters,
+        inFlight: topology.gate.count,
+      },
       line,
     );
     last = { ...totals, at: now };

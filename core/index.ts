@@ -1,4 +1,4 @@
+export * from './clock.ts';
 export * from './errors.ts';
 export * from './logger.ts';
 export * from './retry.ts';
-export * from './clock.ts';

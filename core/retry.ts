@@ -11,16 +11,28 @@ export interface RetryOptions {
   signal?: AbortSignal;
 }
 
-const DEFAULTS: RetryOptions = { retries: 5, initialDelayMs: 100, maxDelayMs: 10_000, factor: 2, jitter: 0.2 };
+const DEFAULTS: RetryOptions = {
+  retries: 5,
+  initialDelayMs: 100,
+  maxDelayMs: 10_000,
+  factor: 2,
+  jitter: 0.2,
+};
 
-export function backoffDelayMs(attempt: number, options: Pick<RetryOptions, 'initialDelayMs' | 'maxDelayMs' | 'factor' | 'jitter'>): number {
+export function backoffDelayMs(
+  attempt: number,
+  options: Pick<RetryOptions, 'initialDelayMs' | 'maxDelayMs' | 'factor' | 'jitter'>,
+): number {
   const base = Math.min(options.maxDelayMs, options.initialDelayMs * options.factor ** attempt);
   const spread = base * options.jitter;
   return Math.max(0, Math.round(base - spread + Math.random() * 2 * spread));
 }
 
 /** Runs `fn` until it succeeds, bails out at once on a non-retriable error (a TypeError never retries). */
-export async function retry<T>(fn: (attempt: number) => Promise<T>, partial: Partial<RetryOptions> = {}): Promise<T> {
+export async function retry<T>(
+  fn: (attempt: number) => Promise<T>,
+  partial: Partial<RetryOptions> = {},
+): Promise<T> {
   const options = { ...DEFAULTS, ...partial };
   for (let attempt = 0; ; attempt++) {
     try {

@@ -1,7 +1,12 @@
 import { Command } from 'commander';
 import { silentLogger } from '../core/logger.ts';
 import { FRAUD_FEATURES, InferencePool } from '../processors/infer/index.ts';
-import { generateEncodedEvents, measureCodecFloor, measureInferenceThroughput, measurePipeline } from './pipeline-bench.ts';
+import {
+  generateEncodedEvents,
+  measureCodecFloor,
+  measureInferenceThroughput,
+  measurePipeline,
+} from './pipeline-bench.ts';
 import { formatNumber, median, printTable, writeJson } from './report.ts';
 
 const BATCH_SIZES = [1, 8, 64, 256, 1024];
@@ -11,21 +16,32 @@ async function pipelineBench(options: { runs: string; events: string; batch1Even
   const runs = Number(options.runs);
   const eventCount = Number(options.events);
   const batch1Events = Number(options.batch1Events);
-  process.stderr.write(`bench: ${runs} runs each; ${eventCount} events end to end (${batch1Events} at batch size 1)\n`);
-  const pool = await InferencePool.create({ manifestPath: 'models/fraud/manifest.json', expectedFeatures: FRAUD_FEATURES, logger: silentLogger });
+  process.stderr.write(
+    `bench: ${runs} runs each; ${eventCount} events end to end (${batch1Events} at batch size 1)\n`,
+  );
+  const pool = await InferencePool.create({
+    manifestPath: 'models/fraud/manifest.json',
+    expectedFeatures: FRAUD_FEATURES,
+    logger: silentLogger,
+  });
 
   process.stderr.write('bench: inference worker throughput by batch size...\n');
   const inference = [];
   for (const batchSize of BATCH_SIZES) {
     const samples = [];
-    for (let r = 0; r < runs; r++) samples.push((await measureInferenceThroughput(pool, batchSize, 1000)).rowsPerSecond);
+    for (let r = 0; r < runs; r++)
+      samples.push((await measureInferenceThroughput(pool, batchSize, 1000)).rowsPerSecond);
     inference.push({ batchSize, rowsPerSecond: median(samples), samples });
   }
   const batch1Rate = inference[0]!.rowsPerSecond;
   printTable({
     title: `Inference worker (1 worker, 1 intra-op thread, model ${pool.info.model} v${pool.info.version}, provider ${pool.info.provider}); median of ${runs}`,
     columns: ['batch size', 'rows/s', 'vs batch 1'],
-    rows: inference.map((r) => [r.batchSize, formatNumber(r.rowsPerSecond), `${formatNumber(r.rowsPerSecond / batch1Rate, 1)}x`]),
+    rows: inference.map((r) => [
+      r.batchSize,
+      formatNumber(r.rowsPerSecond),
+      `${formatNumber(r.rowsPerSecond / batch1Rate, 1)}x`,
+    ]),
   });
 
   process.stderr.write('bench: codec floor and end-to-end pipeline...\n');
@@ -37,7 +53,9 @@ async function pipelineBench(options: { runs: string; events: string; batch1Even
     floors.push(measureCodecFloor(events.slice(0, 50_000)).eventsPerSecond);
     e2e256.push(await measurePipeline(pool, events, { maxBatchSize: 256 }));
     e2e1.push(await measurePipeline(pool, events.slice(0, batch1Events), { maxBatchSize: 1, maxDelayMs: 0 }));
-    process.stderr.write(`bench: run ${r + 1}/${runs}: floor ${formatNumber(floors.at(-1)!)}/s, batch 256 ${formatNumber(e2e256.at(-1)!.eventsPerSecond)}/s, batch 1 ${formatNumber(e2e1.at(-1)!.eventsPerSecond)}/s\n`);
+    process.stderr.write(
+      `bench: run ${r + 1}/${runs}: floor ${formatNumber(floors.at(-1)!)}/s, batch 256 ${formatNumber(e2e256.at(-1)!.eventsPerSecond)}/s, batch 1 ${formatNumber(e2e1.at(-1)!.eventsPerSecond)}/s\n`,
+    );
   }
   const floor = median(floors);
   const summarize = (samples: typeof e2e256) => ({
@@ -53,8 +71,20 @@ async function pipelineBench(options: { runs: string; events: string; batch1Even
     columns: ['measurement', 'events/s', 'p50 ms', 'p99 ms', 'vs codec floor'],
     rows: [
       ['codec floor (Avro decode + encode, 1 core)', formatNumber(floor), '-', '-', '100%'],
-      ['pipeline, maxBatchSize 256', formatNumber(at256.eventsPerSecond), formatNumber(at256.p50Ms, 1), formatNumber(at256.p99Ms, 1), `${formatNumber((at256.eventsPerSecond / floor) * 100, 1)}%`],
-      ['pipeline, maxBatchSize 1', formatNumber(at1.eventsPerSecond), formatNumber(at1.p50Ms, 1), formatNumber(at1.p99Ms, 1), `${formatNumber((at1.eventsPerSecond / floor) * 100, 1)}%`],
+      [
+        'pipeline, maxBatchSize 256',
+        formatNumber(at256.eventsPerSecond),
+        formatNumber(at256.p50Ms, 1),
+        formatNumber(at256.p99Ms, 1),
+        `${formatNumber((at256.eventsPerSecond / floor) * 100, 1)}%`,
+      ],
+      [
+        'pipeline, maxBatchSize 1',
+        formatNumber(at1.eventsPerSecond),
+        formatNumber(at1.p50Ms, 1),
+        formatNumber(at1.p99Ms, 1),
+        `${formatNumber((at1.eventsPerSecond / floor) * 100, 1)}%`,
+      ],
     ],
   });
   const batchingGain = at256.eventsPerSecond / at1.eventsPerSecond;
@@ -65,13 +95,20 @@ async function pipelineBench(options: { runs: string; events: string; batch1Even
     runs,
     inference: inference.map((r) => ({ ...r, ratioToBatch1: r.rowsPerSecond / batch1Rate })),
     codecFloor: { eventsPerSecond: floor, microsPerEvent: 1e6 / floor, samples: floors },
-    endToEnd: { maxBatchSize256: at256, maxBatchSize1: at1, shareOfCodecFloor: at256.eventsPerSecond / floor, batchingGain },
+    endToEnd: {
+      maxBatchSize256: at256,
+      maxBatchSize1: at1,
+      shareOfCodecFloor: at256.eventsPerSecond / floor,
+      batchingGain,
+    },
   });
   process.stdout.write(`wrote ${path}\n`);
   await pool.close();
 }
 
-const program = new Command('bench').description('Sluice benchmarks: print a table and write JSON under bench-results/');
+const program = new Command('bench').description(
+  'Sluice benchmarks: print a table and write JSON under bench-results/',
+);
 program
   .command('pipeline', { isDefault: true })
   .description('inference by batch size, codec floor, end-to-end embedded pipeline')

@@ -17,7 +17,12 @@ import { EmbeddedTransport } from '../streams/embedded/index.ts';
 
 /** Avro bodies of generated events, as producers publish them. */
 export function generateEncodedEvents(count: number, seed = 99): Array<{ key: string; value: Buffer }> {
-  const generator = new TransactionGenerator({ seed, users: 5000, startTimeMs: Date.now() - 3_600_000, eventsPerSecond: 10_000 });
+  const generator = new TransactionGenerator({
+    seed,
+    users: 5000,
+    startTimeMs: Date.now() - 3_600_000,
+    eventsPerSecond: 10_000,
+  });
   const out = new Array<{ key: string; value: Buffer }>(count);
   for (let i = 0; i < count; i++) {
     const { event } = generator.next();
@@ -30,7 +35,10 @@ export function generateEncodedEvents(count: number, seed = 99): Array<{ key: st
  * The codec floor: decode each input and encode a prediction for it, in a tight loop on one core.
  * No pipeline can beat it; the end-to-end rate is reported as a share of it.
  */
-export function measureCodecFloor(events: Array<{ value: Buffer }>, minDurationMs = 1500): { eventsPerSecond: number; microsPerEvent: number } {
+export function measureCodecFloor(
+  events: Array<{ value: Buffer }>,
+  minDurationMs = 1500,
+): { eventsPerSecond: number; microsPerEvent: number } {
   const template: Prediction = {
     event_id: '',
     key: '',
@@ -58,7 +66,13 @@ export function measureCodecFloor(events: Array<{ value: Buffer }>, minDurationM
         const decoded = codecs.event.decode(events[i]!.value);
         if (!decoded.ok) throw new Error('bench events must decode');
         const event = decoded.value;
-        predictions.push({ ...template, event_id: event.event_id, key: event.key, event_time: event.event_time, source_offset: i });
+        predictions.push({
+          ...template,
+          event_id: event.event_id,
+          key: event.key,
+          event_time: event.event_time,
+          source_offset: i,
+        });
       }
       // The same batched encoding the pipeline uses, so the floor is the best this codec can do.
       for (const bytes of codecs.prediction.encodeBatch(predictions)) sink += bytes.length;
@@ -103,7 +117,13 @@ export async function measurePipeline(
   const latency = topology.latency.overall();
   await topology.stop(5000);
   await transport.close();
-  return { eventsPerSecond: events.length / seconds, p50Ms: latency.p50, p99Ms: latency.p99, events: events.length, seconds };
+  return {
+    eventsPerSecond: events.length / seconds,
+    p50Ms: latency.p50,
+    p99Ms: latency.p99,
+    events: events.length,
+    seconds,
+  };
 }
 
 export { measureInferenceThroughput };

@@ -22,8 +22,11 @@ export function formatNumber(value: number, digits = 0): string {
 export function printTable(table: Table): void {
   const cells = [table.columns, ...table.rows.map((row) => row.map(String))];
   const widths = table.columns.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)));
-  const line = (row: string[]) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
-  process.stdout.write(`\n${table.title}\n${line(table.columns)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  const line = (row: string[]) =>
+    row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  process.stdout.write(
+    `\n${table.title}\n${line(table.columns)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`,
+  );
   for (const row of cells.slice(1)) process.stdout.write(`${line(row)}\n`);
 }
 
@@ -32,8 +35,20 @@ export function writeJson(name: string, results: unknown): string {
   const dir = 'bench-results';
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  const machine = { node: process.version, platform: platform(), arch: arch(), cpus: cpus().length, cpuModel: cpus()[0]?.model };
-  writeFileSync(path, `${JSON.stringify({ name, takenAt: new Date().toISOString(), machine, results }, null, 2)}\n`);
-  writeFileSync(join(dir, `${name}-latest.json`), `${JSON.stringify({ name, takenAt: new Date().toISOString(), machine, results }, null, 2)}\n`);
+  const machine = {
+    node: process.version,
+    platform: platform(),
+    arch: arch(),
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+  };
+  writeFileSync(
+    path,
+    `${JSON.stringify({ name, takenAt: new Date().toISOString(), machine, results }, null, 2)}\n`,
+  );
+  writeFileSync(
+    join(dir, `${name}-latest.json`),
+    `${JSON.stringify({ name, takenAt: new Date().toISOString(), machine, results }, null, 2)}\n`,
+  );
   return path;
 }

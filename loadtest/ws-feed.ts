@@ -14,7 +14,14 @@ const program = new Command('feed')
   .option('--timeout-ms <ms>', 'fail if nothing arrives within this long', '15000')
   .parse();
 
-const options = program.opts<{ url: string; channel: string; count: string; minScore?: string; key?: string[]; timeoutMs: string }>();
+const options = program.opts<{
+  url: string;
+  channel: string;
+  count: string;
+  minScore?: string;
+  key?: string[];
+  timeoutMs: string;
+}>();
 const limit = Number(options.count);
 const filter: Record<string, unknown> = {};
 if (options.minScore !== undefined) filter.minScore = Number(options.minScore);
@@ -28,7 +35,11 @@ const timeout = setTimeout(() => {
 }, Number(options.timeoutMs));
 
 socket.on('open', () => {
-  const subscribe = { op: 'subscribe', channel: options.channel, ...(Object.keys(filter).length ? { filter } : {}) };
+  const subscribe = {
+    op: 'subscribe',
+    channel: options.channel,
+    ...(Object.keys(filter).length ? { filter } : {}),
+  };
   socket.send(JSON.stringify(subscribe));
 });
 socket.on('message', (data) => {

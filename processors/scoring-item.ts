@@ -21,5 +21,14 @@ export interface ScoringItem {
 const NONE: string[] = [];
 
 export function newScoringItem(consumed: ConsumedRecord, event: TransactionEvent): ScoringItem {
-  return { consumed, event, features: {}, missing: NONE, stale: NONE, score: Number.NaN, inferenceTimeMs: 0, error: undefined };
+  return {
+    consumed,
+    event,
+    features: {},
+    missing: NONE,
+    stale: NONE,
+    score: Number.NaN,
+    inferenceTimeMs: 0,
+    error: undefined,
+  };
 }

@@ -4,7 +4,13 @@ import { backoffDelayMs, sleep } from '../core/retry.ts';
 import { ConsumedRecord } from './consumed-record.ts';
 import type { InFlightGate } from './inflight-gate.ts';
 import { PartitionProgress } from './partition-progress.ts';
-import type { ConsumerClient, InputRecord, TopicPartition, TopicPartitionOffset, Transport } from './types.ts';
+import type {
+  ConsumerClient,
+  InputRecord,
+  TopicPartition,
+  TopicPartitionOffset,
+  Transport,
+} from './types.ts';
 
 /** Settings of the consumer loop (config key `consumer`). */
 export interface ConsumerLoopOptions {
@@ -81,7 +87,11 @@ export class ConsumerLoop {
   async close(drainTimeoutMs: number): Promise<boolean> {
     await this.stop();
     const drained = await this.#options.gate.waitForDrain(drainTimeoutMs, 0);
-    if (!drained) this.#options.logger.warn({ inFlight: this.#options.gate.count }, 'shutdown: in-flight records did not drain in time; they will be re-read after restart');
+    if (!drained)
+      this.#options.logger.warn(
+        { inFlight: this.#options.gate.count },
+        'shutdown: in-flight records did not drain in time; they will be re-read after restart',
+      );
     clearInterval(this.#commitTimer);
     await this.commit();
     await this.#consumer.close();
@@ -132,7 +142,12 @@ export class ConsumerLoop {
         this.#pollFailures = 0;
         this.#lastPollOkAt = Date.now();
       } catch (error) {
-        const delayMs = backoffDelayMs(Math.min(this.#pollFailures++, 6), { initialDelayMs: 100, maxDelayMs: 5_000, factor: 2, jitter: 0.2 });
+        const delayMs = backoffDelayMs(Math.min(this.#pollFailures++, 6), {
+          initialDelayMs: 100,
+          maxDelayMs: 5_000,
+          factor: 2,
+          jitter: 0.2,
+        });
         logger.warn({ err: error, retryInMs: delayMs }, 'poll failed; retrying');
         await sleep(delayMs);
         continue;
@@ -154,7 +169,11 @@ export class ConsumerLoop {
     let progress: PartitionProgress | undefined;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
-      if (progress === undefined || progress.partition !== record.partition || progress.topic !== record.topic) {
+      if (
+        progress === undefined ||
+        progress.partition !== record.partition ||
+        progress.topic !== record.topic
+      ) {
         progress = this.#progressOf(record) ?? this.#addProgress(record);
       }
       consumed[i] = new ConsumedRecord(record, progress, progress.track(record.offset), now);
@@ -179,11 +198,16 @@ export class ConsumerLoop {
   #onAssigned(partitions: TopicPartition[]): void {
     for (const tp of partitions) this.#progressOf(tp) ?? this.#addProgress(tp);
     if (this.#paused) this.#consumer.pause(partitions);
-    this.#options.logger.info({ partitions: partitions.map((tp) => `${tp.topic}[${tp.partition}]`) }, 'partitions assigned');
+    this.#options.logger.info(
+      { partitions: partitions.map((tp) => `${tp.topic}[${tp.partition}]`) },
+      'partitions assigned',
+    );
   }
 
   async #onRevoked(partitions: TopicPartition[]): Promise<void> {
-    const lost = partitions.map((tp) => this.#progressOf(tp)).filter((p): p is PartitionProgress => p !== undefined);
+    const lost = partitions
+      .map((tp) => this.#progressOf(tp))
+      .filter((p): p is PartitionProgress => p !== undefined);
     const deadline = Date.now() + this.#options.revokeDrainTimeoutMs;
     while (lost.some((p) => p.pending > 0) && Date.now() < deadline) await sleep(5);
     const abandoned = lost.reduce((sum, p) => sum + p.pending, 0);
@@ -196,7 +220,9 @@ export class ConsumerLoop {
     }
     this.#options.logger.info(
       { partitions: partitions.map((tp) => `${tp.topic}[${tp.partition}]`), abandoned },
-      abandoned > 0 ? 'partitions revoked; unfinished records will be re-read by the new owner' : 'partitions revoked',
+      abandoned > 0
+        ? 'partitions revoked; unfinished records will be re-read by the new owner'
+        : 'partitions revoked',
     );
   }
 

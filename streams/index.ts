@@ -1,8 +1,8 @@
 export { ConsumedRecord } from './consumed-record.ts';
+export { type ConsumerConfig, consumerConfigSchema } from './consumer-config.ts';
 export { ConsumerLoop, type ConsumerLoopOptions } from './consumer-loop.ts';
 export { InFlightGate } from './inflight-gate.ts';
 export { OrderedBatchRunner } from './ordered-batch-runner.ts';
 export { PartitionProgress } from './partition-progress.ts';
 export type * from './types.ts';
 export { partitionId } from './types.ts';
-export { type ConsumerConfig, consumerConfigSchema } from './consumer-config.ts';

@@ -43,7 +43,7 @@ describe('OrderedBatchRunner', () => {
       },
       onFatal: (error) => failures.push(error),
     });
-    [0, 1, 2].forEach((n) => runner.submit(n));
+    for (const n of [0, 1, 2]) runner.submit(n);
     await runner.idle();
     expect(delivered).toEqual([0, 2]);
     expect(failures).toHaveLength(1);

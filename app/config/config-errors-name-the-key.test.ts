@@ -31,13 +31,17 @@ describe('config errors name the key and where it came from', () => {
   });
 
   it('reports an unknown key in the file', () => {
-    const error = fails(() => loadConfig({ file: file('unknown.yaml', 'batch:\n  maxBatchSise: 64\n'), env: {} }));
+    const error = fails(() =>
+      loadConfig({ file: file('unknown.yaml', 'batch:\n  maxBatchSise: 64\n'), env: {} }),
+    );
     expect(error.code).toBe('SLUICE_CONFIG_INVALID');
     expect(error.message).toContain('batch.maxBatchSise: unknown key');
   });
 
   it('reports a wrong type in the file', () => {
-    const error = fails(() => loadConfig({ file: file('type.yaml', 'batch:\n  maxDelayMs: soon\n'), env: {} }));
+    const error = fails(() =>
+      loadConfig({ file: file('type.yaml', 'batch:\n  maxDelayMs: soon\n'), env: {} }),
+    );
     expect(error.message).toContain('batch.maxDelayMs');
     expect(error.message).toContain('expected number');
   });
@@ -49,13 +53,19 @@ describe('config errors name the key and where it came from', () => {
   });
 
   it('applies nested environment overrides', () => {
-    const config = loadConfig({ env: { SLUICE_BATCH__MAX_BATCH_SIZE: '64', SLUICE_MODEL__PROVIDERS: '["cuda","cpu"]' } });
+    const config = loadConfig({
+      env: { SLUICE_BATCH__MAX_BATCH_SIZE: '64', SLUICE_MODEL__PROVIDERS: '["cuda","cpu"]' },
+    });
     expect(config.batch.maxBatchSize).toBe(64);
     expect(config.model.providers).toEqual(['cuda', 'cpu']);
   });
 
   it('reports an unreadable or malformed file', () => {
-    expect(fails(() => loadConfig({ file: join(dir, 'absent.yaml'), env: {} })).code).toBe('SLUICE_CONFIG_FILE_UNREADABLE');
-    expect(fails(() => loadConfig({ file: file('bad.yaml', 'batch: [1,\n'), env: {} })).message).toContain('not valid YAML');
+    expect(fails(() => loadConfig({ file: join(dir, 'absent.yaml'), env: {} })).code).toBe(
+      'SLUICE_CONFIG_FILE_UNREADABLE',
+    );
+    expect(fails(() => loadConfig({ file: file('bad.yaml', 'batch: [1,\n'), env: {} })).message).toContain(
+      'not valid YAML',
+    );
   });
 });

@@ -43,13 +43,19 @@ const generatorSchema = z
   .prefault({});
 
 /** The live port's WebSocket settings; `port` and `host` are top-level keys (SLUICE_PORT). */
-const websocketSchema = z.strictObject(liveServerConfigSchema.omit({ port: true, host: true }).shape).prefault({});
+const websocketSchema = z
+  .strictObject(liveServerConfigSchema.omit({ port: true, host: true }).shape)
+  .prefault({});
 
 /** The whole config file. Every key has a default, so `npm start` needs no file. */
 export const configSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(8080),
   host: z.string().default('0.0.0.0'),
-  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
   transport: transportSchema,
   topics: topicsSchema,
   consumer: consumerConfigSchema,

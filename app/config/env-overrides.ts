@@ -13,7 +13,14 @@ const NAMED: Record<string, (value: string) => EnvOverride[]> = {
   LOG_LEVEL: (v) => [{ path: ['log', 'level'], value: v, source: 'LOG_LEVEL' }],
   KAFKA_BROKERS: (v) => [
     { path: ['transport', 'kind'], value: 'kafka', source: 'KAFKA_BROKERS' },
-    { path: ['transport', 'kafka', 'brokers'], value: v.split(',').map((b) => b.trim()).filter(Boolean), source: 'KAFKA_BROKERS' },
+    {
+      path: ['transport', 'kafka', 'brokers'],
+      value: v
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+      source: 'KAFKA_BROKERS',
+    },
   ],
 };
 
@@ -29,7 +36,11 @@ export function envOverrides(env: NodeJS.ProcessEnv): EnvOverride[] {
     const named = NAMED[name];
     if (named) overrides.push(...named(raw));
     else if (name.startsWith('SLUICE_') && !NOT_KEYS.has(name)) {
-      overrides.push({ path: name.slice(7).split('__').map(camelCase), value: parseScalar(raw), source: name });
+      overrides.push({
+        path: name.slice(7).split('__').map(camelCase),
+        value: parseScalar(raw),
+        source: name,
+      });
     }
   }
   return overrides;

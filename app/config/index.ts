@@ -1,2 +1,2 @@
 export { configSchema, type SluiceConfig } from './config-schema.ts';
-export { loadConfig, type LoadConfigOptions } from './load-config.ts';
+export { type LoadConfigOptions, loadConfig } from './load-config.ts';

@@ -39,28 +39,47 @@ function readConfigFile(file: string): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError('SLUICE_CONFIG_FILE_UNREADABLE', `config file "${file}" cannot be read: ${(error as Error).message}`, {
-      subject: file,
-    });
+    throw new ConfigError(
+      'SLUICE_CONFIG_FILE_UNREADABLE',
+      `config file "${file}" cannot be read: ${(error as Error).message}`,
+      {
+        subject: file,
+      },
+    );
   }
   let value: unknown;
   try {
     value = parseYaml(text);
   } catch (error) {
-    throw new ConfigError('SLUICE_CONFIG_INVALID', `config file "${file}" is not valid YAML/JSON: ${(error as Error).message}`, {
-      subject: file,
-    });
+    throw new ConfigError(
+      'SLUICE_CONFIG_INVALID',
+      `config file "${file}" is not valid YAML/JSON: ${(error as Error).message}`,
+      {
+        subject: file,
+      },
+    );
   }
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError('SLUICE_CONFIG_INVALID', `config file "${file}" must hold a mapping of keys at the top level`, { subject: file });
+    throw new ConfigError(
+      'SLUICE_CONFIG_INVALID',
+      `config file "${file}" must hold a mapping of keys at the top level`,
+      { subject: file },
+    );
   }
   return value as Record<string, unknown>;
 }
 
-function formatIssues(issues: z.core.$ZodIssue[], sources: Map<string, string>, file: string | undefined): string {
+function formatIssues(
+  issues: z.core.$ZodIssue[],
+  sources: Map<string, string>,
+  file: string | undefined,
+): string {
   const lines = issues.map((issue) => {
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k].join('.')) : [issue.path.join('.')];
+    const keys =
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((k) => [...issue.path, k].join('.'))
+        : [issue.path.join('.')];
     return keys
       .map((key) => {
         const source = sources.get(key) ?? (file ? `in ${file}` : 'default');

@@ -4,7 +4,9 @@ import { MicroBatcher } from './micro-batcher.ts';
 describe('MicroBatcher closes a batch on size or delay, whichever comes first', () => {
   it('closes at maxBatchSize without waiting for the delay', () => {
     const batches: Array<{ items: number[]; reason: string }> = [];
-    const batcher = new MicroBatcher<number>({ maxBatchSize: 3, maxDelayMs: 10_000 }, (items, reason) => batches.push({ items, reason }));
+    const batcher = new MicroBatcher<number>({ maxBatchSize: 3, maxDelayMs: 10_000 }, (items, reason) =>
+      batches.push({ items, reason }),
+    );
     batcher.addAll([1, 2, 3, 4, 5, 6, 7]);
     expect(batches).toEqual([
       { items: [1, 2, 3], reason: 'size' },
@@ -19,7 +21,9 @@ describe('MicroBatcher closes a batch on size or delay, whichever comes first', 
     vi.useFakeTimers();
     try {
       const batches: number[][] = [];
-      const batcher = new MicroBatcher<number>({ maxBatchSize: 100, maxDelayMs: 20 }, (items) => batches.push(items));
+      const batcher = new MicroBatcher<number>({ maxBatchSize: 100, maxDelayMs: 20 }, (items) =>
+        batches.push(items),
+      );
       batcher.add(1);
       vi.advanceTimersByTime(10);
       batcher.add(2);
@@ -40,7 +44,9 @@ describe('MicroBatcher closes a batch on size or delay, whichever comes first', 
     vi.useFakeTimers();
     try {
       const batches: number[][] = [];
-      const batcher = new MicroBatcher<number>({ maxBatchSize: 2, maxDelayMs: 50 }, (items) => batches.push(items));
+      const batcher = new MicroBatcher<number>({ maxBatchSize: 2, maxDelayMs: 50 }, (items) =>
+        batches.push(items),
+      );
       batcher.addAll([1, 2]);
       vi.advanceTimersByTime(40);
       batcher.add(3);

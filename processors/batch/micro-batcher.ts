@@ -15,7 +15,10 @@ export class MicroBatcher<T> {
   #items: T[] = [];
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(options: MicroBatcherOptions, onBatch: (batch: T[], reason: 'size' | 'delay' | 'flush') => void) {
+  constructor(
+    options: MicroBatcherOptions,
+    onBatch: (batch: T[], reason: 'size' | 'delay' | 'flush') => void,
+  ) {
     this.#options = options;
     this.#onBatch = onBatch;
   }

@@ -19,10 +19,23 @@ const valid: TransactionEvent = {
 };
 
 function record(value: Buffer | null): InputRecord {
-  return { topic: 'events', partition: 2, offset: 17, key: Buffer.from('user-000001'), value, headers: {}, timestampMs: Date.now() };
+  return {
+    topic: 'events',
+    partition: 2,
+    offset: 17,
+    key: Buffer.from('user-000001'),
+    value,
+    headers: {},
+    timestampMs: Date.now(),
+  };
 }
 
-function expectError(result: TransactionEvent | RecordError, code: string, stage: string, mentions: string[]): RecordError {
+function expectError(
+  result: TransactionEvent | RecordError,
+  code: string,
+  stage: string,
+  mentions: string[],
+): RecordError {
   expect(result).toBeInstanceOf(RecordError);
   const error = result as RecordError;
   expect(error.code).toBe(code);
@@ -42,8 +55,18 @@ describe('decode turns every kind of bad input into a record error that names th
   });
 
   it('rejects bytes that are not Avro', () => {
-    expectError(decode(record(Buffer.from('{"event_id":"json is not avro"}'))), 'SLUICE_DECODE_NOT_AVRO', 'decode', ['events/2@17']);
-    expectError(decode(record(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]))), 'SLUICE_DECODE_NOT_AVRO', 'decode', []);
+    expectError(
+      decode(record(Buffer.from('{"event_id":"json is not avro"}'))),
+      'SLUICE_DECODE_NOT_AVRO',
+      'decode',
+      ['events/2@17'],
+    );
+    expectError(
+      decode(record(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]))),
+      'SLUICE_DECODE_NOT_AVRO',
+      'decode',
+      [],
+    );
   });
 
   it('rejects a record written with another schema', () => {
@@ -88,16 +111,41 @@ describe('decode turns every kind of bad input into a record error that names th
 
   it('rejects NaN and Infinity in a numeric field', () => {
     for (const amount of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
-      const error = expectError(decode(record(codecs.event.encode({ ...valid, amount }))), 'SLUICE_VALIDATE_NOT_FINITE', 'validate', ['"amount"']);
+      const error = expectError(
+        decode(record(codecs.event.encode({ ...valid, amount }))),
+        'SLUICE_VALIDATE_NOT_FINITE',
+        'validate',
+        ['"amount"'],
+      );
       expect(error.subject).toBe('amount');
     }
   });
 
   it('rejects values out of range', () => {
-    expectError(decode(record(codecs.event.encode({ ...valid, amount: -1 }))), 'SLUICE_VALIDATE_OUT_OF_RANGE', 'validate', ['"amount"']);
-    expectError(decode(record(codecs.event.encode({ ...valid, amount: 1e12 }))), 'SLUICE_VALIDATE_OUT_OF_RANGE', 'validate', ['decode.maxAmount']);
-    expectError(decode(record(codecs.event.encode({ ...valid, event_time: 0 }))), 'SLUICE_VALIDATE_OUT_OF_RANGE', 'validate', ['"event_time"']);
-    expectError(decode(record(codecs.event.encode({ ...valid, country: 'x'.repeat(300) }))), 'SLUICE_VALIDATE_OUT_OF_RANGE', 'validate', ['"country"']);
+    expectError(
+      decode(record(codecs.event.encode({ ...valid, amount: -1 }))),
+      'SLUICE_VALIDATE_OUT_OF_RANGE',
+      'validate',
+      ['"amount"'],
+    );
+    expectError(
+      decode(record(codecs.event.encode({ ...valid, amount: 1e12 }))),
+      'SLUICE_VALIDATE_OUT_OF_RANGE',
+      'validate',
+      ['decode.maxAmount'],
+    );
+    expectError(
+      decode(record(codecs.event.encode({ ...valid, event_time: 0 }))),
+      'SLUICE_VALIDATE_OUT_OF_RANGE',
+      'validate',
+      ['"event_time"'],
+    );
+    expectError(
+      decode(record(codecs.event.encode({ ...valid, country: 'x'.repeat(300) }))),
+      'SLUICE_VALIDATE_OUT_OF_RANGE',
+      'validate',
+      ['"country"'],
+    );
   });
 
   it('rejects a missing required field, whether absent from the writer schema or empty', () => {
@@ -115,13 +163,26 @@ describe('decode turns every kind of bad input into a record error that names th
     });
     const { amount: _amount, ...rest } = valid;
     expect(decode(record(withoutAmount.toBuffer(rest)))).toBeInstanceOf(RecordError);
-    expectError(decode(record(codecs.event.encode({ ...valid, event_id: '' }))), 'SLUICE_VALIDATE_MISSING_FIELD', 'validate', ['"event_id"']);
+    expectError(
+      decode(record(codecs.event.encode({ ...valid, event_id: '' }))),
+      'SLUICE_VALIDATE_MISSING_FIELD',
+      'validate',
+      ['"event_id"'],
+    );
   });
 
   it('rejects an oversized message before parsing it', () => {
-    const huge = codecs.event.encode({ ...valid, merchant_category: 'm'.repeat(200), event_id: 'e'.repeat(250), key: 'k'.repeat(250) });
+    const huge = codecs.event.encode({
+      ...valid,
+      merchant_category: 'm'.repeat(200),
+      event_id: 'e'.repeat(250),
+      key: 'k'.repeat(250),
+    });
     const padded = Buffer.concat([huge, Buffer.alloc(2048)]);
-    expectError(decode(record(padded)), 'SLUICE_DECODE_OVERSIZED', 'decode', [`${padded.length} bytes`, 'decode.maxMessageBytes=1024']);
+    expectError(decode(record(padded)), 'SLUICE_DECODE_OVERSIZED', 'decode', [
+      `${padded.length} bytes`,
+      'decode.maxMessageBytes=1024',
+    ]);
   });
 
   it('never throws, whatever the bytes', () => {

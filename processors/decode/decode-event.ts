@@ -1,6 +1,6 @@
 import { RecordError } from '../../core/errors.ts';
-import { codecs } from '../../schemas/index.ts';
 import type { TransactionEvent } from '../../schemas/index.ts';
+import { codecs } from '../../schemas/index.ts';
 import type { InputRecord } from '../../streams/index.ts';
 import type { DecodeConfig } from './decode-config.ts';
 
@@ -23,7 +23,11 @@ export function createEventDecoder(
   return function decodeEvent(record, nowMs = Date.now()) {
     const bytes = record.value;
     if (bytes === null || bytes.length === 0) {
-      return new RecordError('decode', 'SLUICE_DECODE_EMPTY', `empty value at ${where(record)}; expected a TransactionEvent`);
+      return new RecordError(
+        'decode',
+        'SLUICE_DECODE_EMPTY',
+        `empty value at ${where(record)}; expected a TransactionEvent`,
+      );
     }
     if (bytes.length > config.maxMessageBytes) {
       return new RecordError(
@@ -34,7 +38,8 @@ export function createEventDecoder(
     }
     const decoded = codecs.event.decode(bytes);
     if (!decoded.ok) {
-      const code = decoded.reason === 'trailing-bytes' ? 'SLUICE_DECODE_SCHEMA_MISMATCH' : 'SLUICE_DECODE_NOT_AVRO';
+      const code =
+        decoded.reason === 'trailing-bytes' ? 'SLUICE_DECODE_SCHEMA_MISMATCH' : 'SLUICE_DECODE_NOT_AVRO';
       const hint =
         decoded.reason === 'trailing-bytes'
           ? 'written with a different schema than schemas/transaction-event.avsc?'
@@ -55,9 +60,14 @@ function validateEvent(
   for (const field of REQUIRED_STRINGS) {
     const value = event[field];
     if (value.length === 0) {
-      return new RecordError('validate', 'SLUICE_VALIDATE_MISSING_FIELD', `field "${field}" is empty at ${where(record)}`, {
-        subject: field,
-      });
+      return new RecordError(
+        'validate',
+        'SLUICE_VALIDATE_MISSING_FIELD',
+        `field "${field}" is empty at ${where(record)}`,
+        {
+          subject: field,
+        },
+      );
     }
     if (value.length > config.maxStringLength) {
       return new RecordError(
@@ -69,9 +79,14 @@ function validateEvent(
     }
   }
   if (!Number.isFinite(event.amount)) {
-    return new RecordError('validate', 'SLUICE_VALIDATE_NOT_FINITE', `field "amount" is ${event.amount} at ${where(record)}`, {
-      subject: 'amount',
-    });
+    return new RecordError(
+      'validate',
+      'SLUICE_VALIDATE_NOT_FINITE',
+      `field "amount" is ${event.amount} at ${where(record)}`,
+      {
+        subject: 'amount',
+      },
+    );
   }
   if (event.amount < 0 || event.amount > config.maxAmount) {
     return new RecordError(

@@ -50,7 +50,10 @@ export function createEnricher(
       rows = await store.getMany(keys);
     } catch (error) {
       // Without a breaker (Redis issue) a failed lookup counts as "all missing" so the policy decides.
-      logger.warn({ err: error, keys: keys.length }, `feature store "${store.kind}" lookup failed; applying features.onMissing`);
+      logger.warn(
+        { err: error, keys: keys.length },
+        `feature store "${store.kind}" lookup failed; applying features.onMissing`,
+      );
       rows = new Array(keys.length).fill(undefined);
       storeFailed = true;
     }
@@ -59,7 +62,14 @@ export function createEnricher(
     for (const item of items) {
       if (item.error) continue;
       const row = rows[slotOf.get(item.event.key)!];
-      applyRow(item, row, view.names, defaults, config, maxAgeMs > 0 && row?.updatedAtMs !== undefined && now - row.updatedAtMs > maxAgeMs);
+      applyRow(
+        item,
+        row,
+        view.names,
+        defaults,
+        config,
+        maxAgeMs > 0 && row?.updatedAtMs !== undefined && now - row.updatedAtMs > maxAgeMs,
+      );
     }
     return { lookups: keys.length, storeFailed };
   };
@@ -73,16 +83,14 @@ function applyRow(
   config: EnrichConfig,
   isStale: boolean,
 ): void {
-  let missing: string[] | undefined;
-  if (row) for (const name of names) if (row.values[name] === undefined) (missing ??= []).push(name);
-  else missing = [...names];
+  const missing = row ? missingNames(row, names) : [...names];
   // The common case (every feature present) shares the stored row: no per-event copy.
   let features: Record<string, number> = row?.values ?? {};
-  if (missing) {
+  if (missing.length > 0) {
     features = { ...features };
     for (const name of missing) features[name] = defaults[name] ?? 0;
   }
-  if (missing && config.onMissing === 'dead-letter') {
+  if (missing.length > 0 && config.onMissing === 'dead-letter') {
     item.error = new RecordError(
       'enrich',
       'SLUICE_ENRICH_FEATURE_MISSING',
@@ -93,12 +101,28 @@ function applyRow(
   }
   if (isStale && config.onStale !== 'keep') {
     if (config.onStale === 'dead-letter') {
-      item.error = new RecordError('enrich', 'SLUICE_ENRICH_FEATURE_MISSING', `key "${item.event.key}": features older than features.maxAgeSeconds=${config.maxAgeSeconds}`);
+      item.error = new RecordError(
+        'enrich',
+        'SLUICE_ENRICH_FEATURE_MISSING',
+        `key "${item.event.key}": features older than features.maxAgeSeconds=${config.maxAgeSeconds}`,
+      );
       return;
     }
     features = { ...defaults };
   }
   item.features = features;
-  if (missing) item.missing = missing;
-  if (isStale) item.stale = names.filter((name) => !missing?.includes(name));
+  if (missing.length > 0) item.missing = missing;
+  if (isStale) item.stale = names.filter((name) => !missing.includes(name));
+}
+
+const NONE_MISSING: string[] = [];
+
+function missingNames(row: FeatureRow, names: readonly string[]): string[] {
+  let missing: string[] | undefined;
+  for (const name of names) {
+    if (row.values[name] !== undefined) continue;
+    missing ??= [];
+    missing.push(name);
+  }
+  return missing ?? NONE_MISSING;
 }

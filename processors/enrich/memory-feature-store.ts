@@ -41,10 +41,14 @@ export class MemoryFeatureStore implements FeatureStore {
       }
     } catch (error) {
       if (error instanceof ConfigError) throw error;
-      throw new ConfigError('SLUICE_CONFIG_FILE_UNREADABLE', `features.seedFile: cannot read "${path}": ${(error as Error).message}`, {
-        subject: 'features.seedFile',
-        cause: error,
-      });
+      throw new ConfigError(
+        'SLUICE_CONFIG_FILE_UNREADABLE',
+        `features.seedFile: cannot read "${path}": ${(error as Error).message}`,
+        {
+          subject: 'features.seedFile',
+          cause: error,
+        },
+      );
     }
     return store;
   }
@@ -55,12 +59,22 @@ function parseSeedLine(line: string, path: string, lineNo: number): { key: strin
   try {
     parsed = JSON.parse(line);
   } catch {
-    throw new ConfigError('SLUICE_CONFIG_INVALID', `features.seedFile ${path}:${lineNo}: not JSON`, { subject: 'features.seedFile' });
-  }
-  if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { key?: unknown }).key !== 'string') {
-    throw new ConfigError('SLUICE_CONFIG_INVALID', `features.seedFile ${path}:${lineNo}: expected an object with a string "key"`, {
+    throw new ConfigError('SLUICE_CONFIG_INVALID', `features.seedFile ${path}:${lineNo}: not JSON`, {
       subject: 'features.seedFile',
     });
+  }
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    typeof (parsed as { key?: unknown }).key !== 'string'
+  ) {
+    throw new ConfigError(
+      'SLUICE_CONFIG_INVALID',
+      `features.seedFile ${path}:${lineNo}: expected an object with a string "key"`,
+      {
+        subject: 'features.seedFile',
+      },
+    );
   }
   const values: Record<string, number> = {};
   let updatedAtMs: number | undefined;

@@ -6,7 +6,10 @@ import { startCli } from '../support/cli-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
 
-async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+async function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; output: string }> {
   const cli = startCli(args, { SLUICE_PORT: '0', ...env });
   const code = await cli.exited;
   return { code, output: cli.output() };
@@ -29,7 +32,9 @@ describe('config errors', () => {
   });
 
   it('exit 2 on a missing model file and name the path', async () => {
-    const { code, output } = await run(['start'], { SLUICE_MODEL__MANIFEST: '/nonexistent/fraud/manifest.json' });
+    const { code, output } = await run(['start'], {
+      SLUICE_MODEL__MANIFEST: '/nonexistent/fraud/manifest.json',
+    });
     expect(code).toBe(2);
     expect(output).toContain('/nonexistent/fraud/manifest.json');
   });

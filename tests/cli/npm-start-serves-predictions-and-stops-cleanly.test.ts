@@ -41,7 +41,16 @@ describe('npm start (the embedded default)', () => {
     try {
       const messages = await firstPredictions(`ws://127.0.0.1:${port}/ws`, 5, started + 15_000);
       expect(Date.now() - started).toBeLessThan(15_000);
-      for (const field of ['event_id', 'key', 'model', 'model_version', 'score', 'features_missing', 'event_time', 'latency_ms']) {
+      for (const field of [
+        'event_id',
+        'key',
+        'model',
+        'model_version',
+        'score',
+        'features_missing',
+        'event_time',
+        'latency_ms',
+      ]) {
         expect(messages[0]!.data, field).toHaveProperty(field);
       }
       for (let i = 1; i < messages.length; i++) expect(messages[i]!.seq).toBe(messages[i - 1]!.seq! + 1);
@@ -57,7 +66,9 @@ describe('npm start (the embedded default)', () => {
       expect(metrics).toMatch(/^sluice_predictions_total \d+/m);
       expect(metrics).toMatch(/^sluice_end_to_end_latency_seconds_count \d+/m);
       expect(metrics).toContain('sluice_ws_subscribers');
-      const nonSluice = metrics.split('\n').filter((line) => line && !line.startsWith('#') && !line.startsWith('sluice_'));
+      const nonSluice = metrics
+        .split('\n')
+        .filter((line) => line && !line.startsWith('#') && !line.startsWith('sluice_'));
       expect(nonSluice).toEqual([]);
 
       await new Promise((r) => setTimeout(r, 1200));

@@ -4,7 +4,13 @@ import { buildScoringTopology, type ScoringTopology } from '../../app/scoring-to
 import { silentLogger } from '../../core/logger.ts';
 import { TransactionGenerator } from '../../models/generator/index.ts';
 import { MemoryFeatureStore } from '../../processors/enrich/index.ts';
-import { FRAUD_FEATURE_DEFAULTS, FRAUD_FEATURES, FRAUD_STORE_FEATURES, InferencePool, writeFeatureVector } from '../../processors/infer/index.ts';
+import {
+  FRAUD_FEATURE_DEFAULTS,
+  FRAUD_FEATURES,
+  FRAUD_STORE_FEATURES,
+  InferencePool,
+  writeFeatureVector,
+} from '../../processors/infer/index.ts';
 import { codecs, type DeadLetter, type Prediction } from '../../schemas/index.ts';
 import { EmbeddedTransport } from '../../streams/embedded/index.ts';
 import type { OutgoingRecord } from '../../streams/index.ts';
@@ -20,7 +26,11 @@ let sharedPool: Promise<InferencePool> | undefined;
 
 /** One warmed-up model per test file: loading it per test would dominate the suite's time. */
 export function sharedScorer(): Promise<InferencePool> {
-  sharedPool ??= InferencePool.create({ manifestPath: 'models/fraud/manifest.json', expectedFeatures: FRAUD_FEATURES, logger: silentLogger });
+  sharedPool ??= InferencePool.create({
+    manifestPath: 'models/fraud/manifest.json',
+    expectedFeatures: FRAUD_FEATURES,
+    logger: silentLogger,
+  });
   return sharedPool;
 }
 
@@ -30,7 +40,9 @@ export async function closeSharedScorer(): Promise<void> {
 }
 
 /** A topology on a fresh embedded broker with the real model and the seeded feature store. */
-export async function startEmbeddedTopology(options: { config?: ConfigInput; scorer?: Scorer; transport?: EmbeddedTransport } = {}) {
+export async function startEmbeddedTopology(
+  options: { config?: ConfigInput; scorer?: Scorer; transport?: EmbeddedTransport } = {},
+) {
   const config = testConfig(options.config);
   const transport = options.transport ?? new EmbeddedTransport();
   const featureStore = await MemoryFeatureStore.fromJsonl(config.features.seedFile);
@@ -52,8 +64,17 @@ export async function startEmbeddedTopology(options: { config?: ConfigInput; sco
 }
 
 /** Generated, Avro-encoded events keyed by user, as a producer would publish them. */
-export function generatedRecords(count: number, seed = 7, users = 500): Array<{ record: OutgoingRecord; eventId: string; key: string }> {
-  const generator = new TransactionGenerator({ seed, users, startTimeMs: Date.now() - 3_600_000, eventsPerSecond: 1000 });
+export function generatedRecords(
+  count: number,
+  seed = 7,
+  users = 500,
+): Array<{ record: OutgoingRecord; eventId: string; key: string }> {
+  const generator = new TransactionGenerator({
+    seed,
+    users,
+    startTimeMs: Date.now() - 3_600_000,
+    eventsPerSecond: 1000,
+  });
   return generator.take(count).map(({ event }) => ({
     record: { key: event.key, value: codecs.event.encode(event) },
     eventId: event.event_id,
@@ -65,7 +86,10 @@ export function readPredictions(transport: EmbeddedTransport, topic = 'predictio
   return transport.readAll(topic).map((r) => codecs.prediction.type.fromBuffer(r.value!) as Prediction);
 }
 
-export function readDeadLetters(transport: EmbeddedTransport, topic = 'events.dlq'): Array<{ letter: DeadLetter; headers: Record<string, string> }> {
+export function readDeadLetters(
+  transport: EmbeddedTransport,
+  topic = 'events.dlq',
+): Array<{ letter: DeadLetter; headers: Record<string, string> }> {
   return transport.readAll(topic).map((r) => ({
     letter: codecs.deadLetter.type.fromBuffer(r.value!) as DeadLetter,
     headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, v.toString()])),

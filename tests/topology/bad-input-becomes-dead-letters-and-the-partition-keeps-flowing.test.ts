@@ -16,8 +16,23 @@ afterAll(closeSharedScorer);
 const KEY = 'user-000001';
 
 function badRecords(): Array<{ name: string; record: OutgoingRecord; code: string }> {
-  const valid = { event_id: 'bad', key: KEY, event_time: Date.now(), amount: 10, merchant_category: 'grocery', country: 'US', channel: 'POS' as const };
-  const otherSchema = avro.Type.forSchema({ type: 'record', name: 'Click', fields: [{ name: 'url', type: 'string' }, { name: 'ms', type: 'long' }] });
+  const valid = {
+    event_id: 'bad',
+    key: KEY,
+    event_time: Date.now(),
+    amount: 10,
+    merchant_category: 'grocery',
+    country: 'US',
+    channel: 'POS' as const,
+  };
+  const otherSchema = avro.Type.forSchema({
+    type: 'record',
+    name: 'Click',
+    fields: [
+      { name: 'url', type: 'string' },
+      { name: 'ms', type: 'long' },
+    ],
+  });
   const noAmount = avro.Type.forSchema({
     type: 'record',
     name: 'TransactionEvent',
@@ -32,13 +47,41 @@ function badRecords(): Array<{ name: string; record: OutgoingRecord; code: strin
   });
   const { amount: _a, ...withoutAmount } = valid;
   return [
-    { name: 'not Avro', record: { key: KEY, value: Buffer.from('definitely not avro \u0000\u00ff') }, code: 'SLUICE_DECODE_' },
-    { name: 'wrong schema', record: { key: KEY, value: otherSchema.toBuffer({ url: 'https://example.test/', ms: 5 }) }, code: 'SLUICE_DECODE_' },
-    { name: 'NaN', record: { key: KEY, value: codecs.event.encode({ ...valid, amount: Number.NaN }) }, code: 'SLUICE_VALIDATE_NOT_FINITE' },
-    { name: 'Infinity', record: { key: KEY, value: codecs.event.encode({ ...valid, amount: Number.POSITIVE_INFINITY }) }, code: 'SLUICE_VALIDATE_NOT_FINITE' },
-    { name: 'missing field', record: { key: KEY, value: noAmount.toBuffer(withoutAmount) }, code: 'SLUICE_DECODE_' },
-    { name: 'empty field', record: { key: KEY, value: codecs.event.encode({ ...valid, event_id: '' }) }, code: 'SLUICE_VALIDATE_MISSING_FIELD' },
-    { name: 'oversized', record: { key: KEY, value: Buffer.alloc(200_000, 7) }, code: 'SLUICE_DECODE_OVERSIZED' },
+    {
+      name: 'not Avro',
+      record: { key: KEY, value: Buffer.from('definitely not avro \u0000\u00ff') },
+      code: 'SLUICE_DECODE_',
+    },
+    {
+      name: 'wrong schema',
+      record: { key: KEY, value: otherSchema.toBuffer({ url: 'https://example.test/', ms: 5 }) },
+      code: 'SLUICE_DECODE_',
+    },
+    {
+      name: 'NaN',
+      record: { key: KEY, value: codecs.event.encode({ ...valid, amount: Number.NaN }) },
+      code: 'SLUICE_VALIDATE_NOT_FINITE',
+    },
+    {
+      name: 'Infinity',
+      record: { key: KEY, value: codecs.event.encode({ ...valid, amount: Number.POSITIVE_INFINITY }) },
+      code: 'SLUICE_VALIDATE_NOT_FINITE',
+    },
+    {
+      name: 'missing field',
+      record: { key: KEY, value: noAmount.toBuffer(withoutAmount) },
+      code: 'SLUICE_DECODE_',
+    },
+    {
+      name: 'empty field',
+      record: { key: KEY, value: codecs.event.encode({ ...valid, event_id: '' }) },
+      code: 'SLUICE_VALIDATE_MISSING_FIELD',
+    },
+    {
+      name: 'oversized',
+      record: { key: KEY, value: Buffer.alloc(200_000, 7) },
+      code: 'SLUICE_DECODE_OVERSIZED',
+    },
     { name: 'null value', record: { key: KEY, value: null }, code: 'SLUICE_DECODE_EMPTY' },
   ];
 }
@@ -57,7 +100,11 @@ describe('bad input', () => {
     const producer = await transport.createProducer();
     await producer.send('events', mixed);
 
-    await waitFor(() => topology.totals.predictions + topology.totals.deadLetters >= mixed.length, 20_000, 'every record handled');
+    await waitFor(
+      () => topology.totals.predictions + topology.totals.deadLetters >= mixed.length,
+      20_000,
+      'every record handled',
+    );
     await topology.stop(5000);
 
     expect(readPredictions(transport)).toHaveLength(valid.length);
@@ -73,6 +120,8 @@ describe('bad input', () => {
       expect(letter.original_value ?? null).toEqual(expected.record.value);
     });
     // The partition was committed through its end: nothing is stuck behind a poison pill.
-    expect(transport.committedOffsets('sluice', 'events').map((o) => o ?? 0)).toEqual(transport.endOffsets('events'));
+    expect(transport.committedOffsets('sluice', 'events').map((o) => o ?? 0)).toEqual(
+      transport.endOffsets('events'),
+    );
   });
 });

@@ -1,22 +1,37 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddedTransport } from '../../streams/embedded/index.ts';
-import { closeSharedScorer, generatedRecords, readPredictions, startEmbeddedTopology, waitFor } from '../support/embedded-harness.ts';
+import {
+  closeSharedScorer,
+  generatedRecords,
+  readPredictions,
+  startEmbeddedTopology,
+  waitFor,
+} from '../support/embedded-harness.ts';
 
 afterAll(closeSharedScorer);
 
 describe('graceful stop', () => {
   it('drains in-flight batches and commits, so the next instance of the group starts where it left off', async () => {
     const transport = new EmbeddedTransport();
-    const first = await startEmbeddedTopology({ transport, config: { batch: { maxDelayMs: 50, maxBatchSize: 512 } } });
+    const first = await startEmbeddedTopology({
+      transport,
+      config: { batch: { maxDelayMs: 50, maxBatchSize: 512 } },
+    });
     const producer = await transport.createProducer();
-    await producer.send('events', generatedRecords(3000, 1).map((e) => e.record));
+    await producer.send(
+      'events',
+      generatedRecords(3000, 1).map((e) => e.record),
+    );
     await waitFor(() => first.topology.totals.consumed >= 3000, 10_000, 'the first batch to be consumed');
     // Stop while batches may still be open (maxDelayMs 50): they must be flushed and delivered.
     const { drained } = await first.topology.stop(5000);
     expect(drained).toBe(true);
     expect(first.topology.totals.predictions).toBe(3000);
 
-    await producer.send('events', generatedRecords(1000, 2).map((e) => e.record));
+    await producer.send(
+      'events',
+      generatedRecords(1000, 2).map((e) => e.record),
+    );
     const second = await startEmbeddedTopology({ transport });
     await waitFor(() => second.topology.totals.predictions >= 1000, 10_000, 'the second run');
     await new Promise((r) => setTimeout(r, 200));

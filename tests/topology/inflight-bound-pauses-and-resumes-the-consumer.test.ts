@@ -1,6 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Scorer } from '../../app/scoring-ports.ts';
-import { closeSharedScorer, generatedRecords, readPredictions, sharedScorer, startEmbeddedTopology, waitFor } from '../support/embedded-harness.ts';
+import {
+  closeSharedScorer,
+  generatedRecords,
+  readPredictions,
+  sharedScorer,
+  startEmbeddedTopology,
+  waitFor,
+} from '../support/embedded-harness.ts';
 
 afterAll(closeSharedScorer);
 
@@ -29,10 +36,16 @@ describe('the in-flight bound', () => {
     const maxInFlight = 1000;
     const { transport, topology } = await startEmbeddedTopology({
       scorer,
-      config: { consumer: { maxInFlight, maxPollRecords: 200, resumeRatio: 0.5 }, batch: { maxBatchSize: 100, maxDelayMs: 1 } },
+      config: {
+        consumer: { maxInFlight, maxPollRecords: 200, resumeRatio: 0.5 },
+        batch: { maxBatchSize: 100, maxDelayMs: 1 },
+      },
     });
     const producer = await transport.createProducer();
-    await producer.send('events', generatedRecords(5000).map((e) => e.record));
+    await producer.send(
+      'events',
+      generatedRecords(5000).map((e) => e.record),
+    );
 
     await waitFor(() => topology.paused, 5000, 'the consumer to pause');
     // Give the loop time to (wrongly) fetch more: it must not.

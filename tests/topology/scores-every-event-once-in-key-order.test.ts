@@ -1,14 +1,26 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeSharedScorer, generatedRecords, readPredictions, startEmbeddedTopology, waitFor } from '../support/embedded-harness.ts';
+import {
+  closeSharedScorer,
+  generatedRecords,
+  readPredictions,
+  startEmbeddedTopology,
+  waitFor,
+} from '../support/embedded-harness.ts';
 
 afterAll(closeSharedScorer);
 
 describe('the embedded topology', () => {
   it('turns 10,000 events on 4 partitions into exactly 10,000 predictions, in per-key order', async () => {
-    const { transport, topology } = await startEmbeddedTopology({ config: { topics: { partitions: 4 }, batch: { maxBatchSize: 64, maxDelayMs: 2 } } });
+    const { transport, topology } = await startEmbeddedTopology({
+      config: { topics: { partitions: 4 }, batch: { maxBatchSize: 64, maxDelayMs: 2 } },
+    });
     const events = generatedRecords(10_000);
     const producer = await transport.createProducer();
-    for (let i = 0; i < events.length; i += 500) await producer.send('events', events.slice(i, i + 500).map((e) => e.record));
+    for (let i = 0; i < events.length; i += 500)
+      await producer.send(
+        'events',
+        events.slice(i, i + 500).map((e) => e.record),
+      );
 
     await waitFor(() => topology.totals.predictions >= 10_000, 30_000, '10,000 predictions');
     await topology.stop(5000);
@@ -32,6 +44,10 @@ describe('the embedded topology', () => {
       expect(p.model).toBe('fraud');
       expect(p.latency_ms).toBeGreaterThanOrEqual(0);
     }
+    // Users with a full row in the seed file are never flagged; unknown users are flagged in full.
+    const missingCounts = new Set(predictions.map((p) => p.features_missing.length));
+    expect(predictions.filter((p) => p.features_missing.length === 0).length).toBeGreaterThan(9000);
+    expect([...missingCounts].every((n) => n >= 0 && n <= 4)).toBe(true);
     // Every partition was committed through its end.
     expect(transport.committedOffsets('sluice', 'events')).toEqual(transport.endOffsets('events'));
     expect(topology.gate.count).toBe(0);

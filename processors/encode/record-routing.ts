@@ -1,13 +1,19 @@
-import type { RecordError } from '../core/errors.ts';
-import type { ScoringItem } from '../processors/scoring-item.ts';
-import { codecs } from '../schemas/index.ts';
-import type { DeadLetter, DeadLetterStage, Prediction } from '../schemas/index.ts';
-import type { InputRecord, OutgoingRecord } from '../streams/index.ts';
+import type { RecordError } from '../../core/errors.ts';
+import type { DeadLetter, DeadLetterStage, Prediction } from '../../schemas/index.ts';
+import { codecs } from '../../schemas/index.ts';
+import type { InputRecord, OutgoingRecord } from '../../streams/index.ts';
+import type { ScoringItem } from '../scoring-item.ts';
 
 const DEAD_LETTER_STAGES = new Set<string>(['decode', 'validate', 'enrich', 'infer']);
 
 /** Builds the prediction of a scored item; `outputTimeMs` closes its end-to-end latency. */
-export function toPrediction(item: ScoringItem, model: string, version: string, threshold: number, outputTimeMs: number): Prediction {
+export function toPrediction(
+  item: ScoringItem,
+  model: string,
+  version: string,
+  threshold: number,
+  outputTimeMs: number,
+): Prediction {
   const { event, consumed } = item;
   return {
     event_id: event.event_id,

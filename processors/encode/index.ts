@@ -1,0 +1,1 @@
+export { deadLetterRecord, predictionRecord, toDeadLetter, toPrediction } from './record-routing.ts';

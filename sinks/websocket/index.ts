@@ -1,0 +1,19 @@
+/** The live port: WebSocket feed, dashboard and HTTP routes on one uWebSockets.js server. */
+export { type ChannelStats, CLOSE_SLOW_CONSUMER } from './channel-hub.ts';
+export type { ClientErrorCode, ServerMessage } from './client-protocol.ts';
+export { type HttpHandler, type HttpReply, type HttpRequestInfo, jsonReply } from './http-routes.ts';
+export {
+  CLOSE_GOING_AWAY,
+  LiveServer,
+  type LiveServerOptions,
+  type LiveServerStats,
+} from './live-server.ts';
+export {
+  FILTERABLE_CHANNELS,
+  LIVE_CHANNELS,
+  type LiveServerConfig,
+  type LiveServerConfigInput,
+  liveServerConfigSchema,
+  parseLiveServerConfig,
+} from './live-server-config.ts';
+export type { FilterSpec } from './subscriber-filter.ts';

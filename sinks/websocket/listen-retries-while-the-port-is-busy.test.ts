@@ -1,0 +1,45 @@
+import { createServer, type Server } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { startTestServer } from './live-test-support.ts';
+
+function hold(): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ server, port: typeof address === 'object' && address ? address.port : 0 });
+    });
+  });
+}
+
+describe('listen retries while the port is busy', () => {
+  it('fails with a ConfigError naming http.port once listenRetryMs has passed', async () => {
+    const holder = await hold();
+    const started = Date.now();
+    await expect(startTestServer({ port: holder.port, listenRetryMs: 300 })).rejects.toMatchObject({
+      name: 'ConfigError',
+      code: 'SLUICE_CONFIG_INVALID',
+      subject: 'http.port',
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    holder.server.close();
+  });
+
+  it('binds as soon as the port is released within the retry window', async () => {
+    const holder = await hold();
+    const starting = startTestServer({ port: holder.port, listenRetryMs: 5000 });
+    await sleep(200);
+    holder.server.close();
+    const server = await starting;
+    expect(server.port).toBe(holder.port);
+    await server.close();
+  });
+
+  it('refuses invalid options with the key to fix', async () => {
+    await expect(startTestServer({ maxSubscribers: 0 })).rejects.toThrow(/http\.maxSubscribers/);
+    await expect(startTestServer({ filterableChannels: ['nope'] })).rejects.toThrow(
+      /http\.filterableChannels/,
+    );
+  });
+});

@@ -1,0 +1,333 @@
+/**
+ * The live port: one uWebSockets.js app serving the WebSocket feed at `/ws`, the dashboard at
+ * `/`, and whatever GET routes the app registers (`/healthz`, `/readyz`, `/metrics`).
+ * Subscribers are best-effort consumers: the pipeline publishes and moves on, and nothing a
+ * subscriber does (reading slowly, sending garbage) can block it or make it throw.
+ */
+
+import uws from 'uWebSockets.js';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../../core/index.ts';
+import { ConfigError, errorMessage } from '../../core/index.ts';
+import { ChannelHub, type ChannelStats, type Subscriber } from './channel-hub.ts';
+import {
+  type ClientErrorCode,
+  type ClientMessage,
+  encodeReply,
+  type ProtocolLimits,
+  parseClientMessage,
+} from './client-protocol.ts';
+import { type HttpHandler, HttpRoutes } from './http-routes.ts';
+import {
+  type LiveServerConfig,
+  type LiveServerConfigInput,
+  parseLiveServerConfig,
+} from './live-server-config.ts';
+import { describeFilter } from './subscriber-filter.ts';
+import { registerLiveMetrics } from './ws-metrics.ts';
+
+/** Options of `LiveServer.start`: the config section plus the process's logger and metrics registry. */
+export interface LiveServerOptions extends LiveServerConfigInput {
+  logger: Logger;
+  /** Registry to create the `sluice_ws_*` metrics on; one LiveServer per registry. */
+  metrics?: Registry;
+}
+
+/** A snapshot of the server's counters, for tests, logs and the status channel. */
+export interface LiveServerStats {
+  connections: number;
+  channels: ChannelStats[];
+  clientErrors: Record<string, number>;
+}
+
+/** Close code sent to every subscriber when the server shuts down. */
+export const CLOSE_GOING_AWAY = 1001;
+
+const WS_PATH = '/ws';
+const REPLY_HEADROOM_BYTES = 256 * 1024;
+
+/** uWS ≥ 20.30 has `App.close()` (closes every socket); the typings lag behind. */
+interface ClosableApp extends uws.TemplatedApp {
+  close?: () => void;
+}
+
+/** The WebSocket feed + HTTP port; started by the app's wiring, published to by the pipeline, closed on shutdown. */
+export class LiveServer {
+  readonly #config: LiveServerConfig;
+  readonly #logger: Logger;
+  readonly #app: ClosableApp;
+  readonly #hub: ChannelHub;
+  readonly #routes: HttpRoutes;
+  readonly #limits: ProtocolLimits;
+  readonly #hello: string;
+  readonly #connections = new Set<Subscriber>();
+  readonly #clientErrors = new Map<ClientErrorCode | 'too_many_subscribers', number>();
+  #listenSocket: uws.us_listen_socket | null = null;
+  #port = 0;
+  #nextId = 1;
+  #closed = false;
+
+  /** Validates options, binds the port and resolves once listening. Throws ConfigError when the port cannot be bound. */
+  static async start(options: LiveServerOptions): Promise<LiveServer> {
+    const { logger, metrics, ...input } = options;
+    const server = new LiveServer(parseLiveServerConfig(input), logger);
+    try {
+      if (metrics) server.#registerMetrics(metrics);
+    } catch (error) {
+      // e.g. a second LiveServer on the same registry: prom-client refuses duplicate names.
+      server.#app.close?.();
+      throw error;
+    }
+    await server.#listen();
+    return server;
+  }
+
+  private constructor(config: LiveServerConfig, logger: Logger) {
+    this.#config = config;
+    this.#logger = logger;
+    this.#hub = new ChannelHub({
+      channels: config.channels,
+      maxBackpressureBytes: config.maxBackpressureBytes,
+      slowSubscriberCloseMs: config.slowSubscriberCloseMs,
+      logger,
+    });
+    this.#limits = {
+      maxMessageBytes: config.maxMessageBytes,
+      channels: config.channels,
+      filterableChannels: new Set(config.filterableChannels),
+    };
+    this.#hello = encodeReply({
+      op: 'hello',
+      channels: [...config.channels],
+      filterable: [...config.filterableChannels],
+      maxMessageBytes: config.maxMessageBytes,
+    });
+    this.#routes = new HttpRoutes(logger, WS_PATH);
+    this.#app = uws.App();
+    this.#app.ws<Subscriber>(WS_PATH, {
+      // Frames between maxMessageBytes and this get a `too_large` reply; beyond it uWS drops the connection.
+      maxPayloadLength: Math.max(4 * config.maxMessageBytes, 64 * 1024),
+      // The hub enforces maxBackpressureBytes for data; uWS's limit sits above it so replies
+      // (pong, errors) and the slow-consumer close frame still get queued to a lagging client.
+      maxBackpressure: config.maxBackpressureBytes + REPLY_HEADROOM_BYTES,
+      closeOnBackpressureLimit: 0,
+      idleTimeout: config.idleTimeoutSeconds,
+      sendPingsAutomatically: true,
+      compression: uws.DISABLED,
+      upgrade: (res, req, context) => this.#upgrade(res, req, context),
+      open: (ws) => this.#open(ws),
+      message: (ws, frame, isBinary) => this.#message(ws.getUserData(), frame, isBinary),
+      close: (ws, code) => this.#onClose(ws.getUserData(), code),
+    });
+    this.#app.any('/*', (res, req) => this.#routes.serve(res, req));
+    if (config.dashboard) this.#registerDashboard();
+  }
+
+  /** The bound port (the ephemeral one when started with port 0). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Registers a GET (and HEAD) route on the live port. Throws on a duplicate path: that is a wiring bug. */
+  get(path: string, handler: HttpHandler): this {
+    this.#routes.add(path, handler);
+    return this;
+  }
+
+  /** Publishes one record on `channel`. Never blocks; throws only if `channel` is not configured. */
+  publish(channel: string, data: unknown): void {
+    this.#hub.publish(channel, data);
+  }
+
+  /** Publishes records in order with consecutive seqs. Near-free when the channel has no subscribers. */
+  publishBatch(channel: string, items: readonly unknown[]): void {
+    this.#hub.publishBatch(channel, items);
+  }
+
+  /** Whether anyone listens on `channel`: lets a caller skip building records nobody will see. */
+  hasSubscribers(channel: string): boolean {
+    return this.#hub.hasSubscribers(channel);
+  }
+
+  stats(): LiveServerStats {
+    return {
+      connections: this.#connections.size,
+      channels: this.#hub.stats(),
+      clientErrors: Object.fromEntries(this.#clientErrors),
+    };
+  }
+
+  /** Closes every connection (subscribers get 1001) and frees the port. Idempotent; publish stays safe afterwards. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#listenSocket) uws.us_listen_socket_close(this.#listenSocket);
+    this.#listenSocket = null;
+    // end() runs the close handler synchronously, which removes the subscriber from the set.
+    for (const sub of [...this.#connections]) sub.socket.end(CLOSE_GOING_AWAY, 'server shutting down');
+    // Idle keep-alive HTTP sockets would otherwise hold the event loop open until they time out.
+    this.#app.close?.();
+    this.#logger.info({ port: this.#port }, 'live server closed');
+  }
+
+  async #listen(): Promise<void> {
+    const { host, port, listenRetryMs } = this.#config;
+    const deadline = Date.now() + listenRetryMs;
+    for (let attempt = 0; !this.#tryListen(); attempt++) {
+      if (Date.now() >= deadline) {
+        this.#app.close?.();
+        throw new ConfigError(
+          'SLUICE_CONFIG_INVALID',
+          `http.port: cannot listen on ${host}:${port} (in use, or host not a local address)`,
+          { subject: 'http.port' },
+        );
+      }
+      if (attempt === 0) {
+        this.#logger.warn(
+          { host, port, retryForMs: listenRetryMs },
+          'live port busy (TIME_WAIT from a previous run, or another process); retrying',
+        );
+      }
+      await sleep(Math.min(1000, 50 * 2 ** attempt, Math.max(1, deadline - Date.now())));
+    }
+    this.#logger.info({ host, port: this.#port, ws: WS_PATH }, 'live server listening');
+  }
+
+  #tryListen(): boolean {
+    // uWS calls back synchronously.
+    this.#app.listen(this.#config.host, this.#config.port, (socket) => {
+      if (socket) {
+        this.#listenSocket = socket;
+        this.#port = uws.us_socket_local_port(socket);
+      }
+    });
+    return this.#listenSocket !== null;
+  }
+
+  #upgrade(res: uws.HttpResponse, req: uws.HttpRequest, context: uws.us_socket_context_t): void {
+    if (this.#closed || this.#connections.size >= this.#config.maxSubscribers) {
+      this.#countError('too_many_subscribers');
+      res
+        .writeStatus('503 Service Unavailable')
+        .writeHeader('content-type', 'application/json; charset=utf-8');
+      res.end(
+        JSON.stringify({ error: 'too_many_subscribers', message: `limit is ${this.#config.maxSubscribers}` }),
+      );
+      return;
+    }
+    // uWS copies these fields onto the WebSocket object itself, which then is our Subscriber.
+    const fields: Omit<Subscriber, 'socket'> = {
+      id: this.#nextId++,
+      closed: false,
+      droppingSince: 0,
+      channels: new Map(),
+    };
+    res.upgrade(
+      fields,
+      req.getHeader('sec-websocket-key'),
+      req.getHeader('sec-websocket-protocol'),
+      req.getHeader('sec-websocket-extensions'),
+      context,
+    );
+  }
+
+  #open(ws: uws.WebSocket<Subscriber>): void {
+    const sub = ws.getUserData();
+    // The ws object is the userData object in uWS.js 20.x; keeping an explicit field keeps the hub independent of that.
+    (sub as { socket: Subscriber['socket'] }).socket = ws;
+    this.#connections.add(sub);
+    ws.send(this.#hello, false);
+    this.#logger.debug(
+      { subscriber: sub.id, connections: this.#connections.size },
+      'live subscriber connected',
+    );
+  }
+
+  #message(sub: Subscriber, frame: ArrayBuffer, isBinary: boolean): void {
+    try {
+      const parsed = parseClientMessage(frame, isBinary, this.#limits);
+      if (parsed.ok) this.#handle(sub, parsed.message);
+      else this.#reject(sub, parsed.error, parsed.message);
+    } catch (error) {
+      // Nothing above should throw; if it does, the subscriber loses the reply, not the process.
+      this.#logger.error(
+        { err: error, subscriber: sub.id },
+        `live client message failed: ${errorMessage(error)}`,
+      );
+    }
+  }
+
+  #handle(sub: Subscriber, message: ClientMessage): void {
+    switch (message.op) {
+      case 'ping':
+        sub.socket.send(
+          encodeReply(message.id === null ? { op: 'pong' } : { op: 'pong', id: message.id }),
+          false,
+        );
+        return;
+      case 'subscribe': {
+        const seq = this.#hub.subscribe(sub, message.channel, message.filter);
+        const reply = encodeReply({
+          op: 'subscribed',
+          channel: message.channel,
+          seq,
+          filter: describeFilter(message.filter),
+        });
+        sub.socket.send(reply, false);
+        return;
+      }
+      case 'unsubscribe':
+        this.#hub.unsubscribe(sub, message.channel);
+        sub.socket.send(encodeReply({ op: 'unsubscribed', channel: message.channel }), false);
+        return;
+    }
+  }
+
+  #reject(sub: Subscriber, error: ClientErrorCode, message: string): void {
+    this.#countError(error);
+    this.#logger.debug({ subscriber: sub.id, error, message }, 'live client message refused');
+    sub.socket.send(encodeReply({ op: 'error', error, message }), false);
+  }
+
+  #onClose(sub: Subscriber, code: number): void {
+    this.#hub.remove(sub);
+    this.#connections.delete(sub);
+    this.#logger.debug(
+      { subscriber: sub.id, code, connections: this.#connections.size },
+      'live subscriber left',
+    );
+  }
+
+  #countError(code: ClientErrorCode | 'too_many_subscribers'): void {
+    this.#clientErrors.set(code, (this.#clientErrors.get(code) ?? 0) + 1);
+  }
+
+  #registerDashboard(): void {
+    let page: Buffer;
+    try {
+      page = readFileSync(new URL('./dashboard.html', import.meta.url));
+    } catch (error) {
+      // A build that forgot to copy the page still serves the feed; say so where an operator looks.
+      this.#logger.warn({ err: error }, 'live dashboard page missing; / will answer 503');
+      const body = 'dashboard.html is missing from this build';
+      this.#routes.add('/', () => ({ status: 503, contentType: 'text/plain; charset=utf-8', body }));
+      return;
+    }
+    this.#routes.add('/', () => ({
+      status: 200,
+      contentType: 'text/html; charset=utf-8',
+      body: page,
+      headers: { 'cache-control': 'no-cache' },
+    }));
+  }
+
+  #registerMetrics(registry: Registry): void {
+    registerLiveMetrics(registry, {
+      channelStats: () => this.#hub.stats(),
+      clientErrorCounts: () => this.#clientErrors,
+      connections: () => this.#connections.size,
+    });
+  }
+}

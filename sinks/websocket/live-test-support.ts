@@ -1,0 +1,143 @@
+/**
+ * Test support for the live server's tests: a `ws` client that records what it receives, and
+ * fake predictions. Not imported by production code.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import WebSocket from 'ws';
+import { silentLogger } from '../../core/index.ts';
+import type { Prediction } from '../../schemas/records.ts';
+import { LiveServer, type LiveServerOptions } from './live-server.ts';
+
+/** Anything the server sends, loosely typed so tests can assert on any field. */
+export interface Received {
+  op?: string;
+  channel?: string;
+  seq?: number;
+  data?: Prediction;
+  error?: string;
+  message?: string;
+  [field: string]: unknown;
+}
+
+/** Starts a server on an ephemeral loopback port with a silent logger. */
+export function startTestServer(options: Partial<LiveServerOptions> = {}): Promise<LiveServer> {
+  return LiveServer.start({ port: 0, host: '127.0.0.1', logger: silentLogger, ...options });
+}
+
+/** Polls `condition` until it holds; fails the test with `what` after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(2);
+  }
+}
+
+/** A WebSocket client that keeps every message it receives, in order. */
+export class TestClient {
+  readonly ws: WebSocket;
+  /** Every message, unless connected with `record: false` (then replies only). */
+  readonly received: Received[] = [];
+  /** seq of every published message, per channel, in arrival order. */
+  readonly seqs = new Map<string, number[]>();
+  closeCode: number | null = null;
+  closeReason = '';
+
+  private constructor(ws: WebSocket, record: boolean) {
+    this.ws = ws;
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as Received;
+      if (message.op === undefined && message.channel !== undefined && message.seq !== undefined) {
+        const list = this.seqs.get(message.channel) ?? [];
+        if (list.length === 0) this.seqs.set(message.channel, list);
+        list.push(message.seq);
+        if (!record) return;
+      }
+      this.received.push(message);
+    });
+    ws.on('close', (code, reason) => {
+      this.closeCode = code;
+      this.closeReason = String(reason);
+    });
+  }
+
+  /** Connects and waits for the server's hello. */
+  static async connect(port: number, { record = true } = {}): Promise<TestClient> {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    const client = new TestClient(ws, record);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    await client.reply('hello');
+    return client;
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** Sends a raw message and waits for the next reply with op `op` (from now on). */
+  async request(message: unknown, op: string): Promise<Received> {
+    const from = this.received.length;
+    this.send(message);
+    return this.reply(op, from);
+  }
+
+  /** Waits for a message with op `op` at or after index `from`. */
+  async reply(op: string, from = 0): Promise<Received> {
+    let found: Received | undefined;
+    await waitUntil(() => {
+      found = this.received.slice(from).find((m) => m.op === op);
+      return found !== undefined;
+    }, `reply "${op}"`);
+    return found!;
+  }
+
+  async subscribe(channel: string, filter?: unknown): Promise<Received> {
+    return this.request(
+      { op: 'subscribe', channel, ...(filter === undefined ? {} : { filter }) },
+      'subscribed',
+    );
+  }
+
+  /** Messages published on `channel`, in arrival order. */
+  published(channel = 'predictions'): Received[] {
+    return this.received.filter((m) => m.channel === channel && m.op === undefined);
+  }
+
+  /** Stops reading from the TCP socket: the kernel buffers fill and the server sees backpressure. */
+  pauseReading(): void {
+    (this.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  }
+
+  resumeReading(): void {
+    (this.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+/** A plausible prediction; `i` makes event_id, key and score vary deterministically. */
+export function fakePrediction(i: number, overrides: Partial<Prediction> = {}): Prediction {
+  const now = Date.now();
+  return {
+    event_id: `evt-${i}`,
+    key: `user-${i % 10}`,
+    model: 'fraud',
+    model_version: '1',
+    score: (i % 100) / 100,
+    label: i % 100 >= 50 ? 1 : 0,
+    features_missing: [],
+    features_stale: [],
+    event_time: now - 20,
+    ingest_time: now - 10,
+    inference_time: now,
+    latency_ms: 5 + (i % 30),
+    source_partition: i % 4,
+    source_offset: i,
+    ...overrides,
+  };
+}
