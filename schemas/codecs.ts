@@ -62,7 +62,11 @@ export class AvroCodec<T> {
       return { ok: false, reason: 'not-avro', message: (error as Error).message };
     }
     if (result.offset < 0) {
-      return { ok: false, reason: 'not-avro', message: `truncated: ${bytes.length - start} bytes end before the record does` };
+      return {
+        ok: false,
+        reason: 'not-avro',
+        message: `truncated: ${bytes.length - start} bytes end before the record does`,
+      };
     }
     if (result.offset !== bytes.length) {
       return {
