@@ -1,0 +1,17 @@
+export {
+  FRAUD_FEATURE_COUNT,
+  FRAUD_FEATURE_DEFAULTS,
+  FRAUD_FEATURES,
+  FRAUD_STORE_FEATURES,
+  type FraudFeatureName,
+  type FraudStoreFeatureName,
+  fraudFeatureVector,
+  fraudFeatureView,
+  MERCHANT_RISK,
+  UNKNOWN_MERCHANT_RISK,
+  writeFeatureVector,
+} from './feature-vector.ts';
+export { type InferConfig, inferConfigSchema } from './infer-config.ts';
+export { InferencePool, type InferencePoolInfo, type InferencePoolOptions } from './inference-pool.ts';
+export { loadModelManifest, type ModelManifest, modelManifestSchema } from './model-manifest.ts';
+export { type InferenceThroughput, measureInferenceThroughput } from './throughput.ts';
