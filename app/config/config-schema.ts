@@ -20,7 +20,8 @@ const topicsSchema = z
 const transportSchema = z
   .strictObject({
     kind: z.enum(['embedded', 'kafka']).default('embedded'),
-    embedded: z.strictObject({ retentionRecords: z.number().int().min(1000).default(500_000) }).prefault({}),
+    // Records kept per partition of each embedded topic: bounds the memory of a long `npm start`.
+    embedded: z.strictObject({ retentionRecords: z.number().int().min(1000).default(50_000) }).prefault({}),
     kafka: z
       .strictObject({
         brokers: z.array(z.string().min(1)).default([]),
