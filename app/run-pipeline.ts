@@ -3,10 +3,10 @@ import { ConfigError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { MemoryFeatureStore } from '../processors/enrich/index.ts';
 import {
-  FRAUD_FEATURE_DEFAULTS,
   FRAUD_FEATURES,
+  fraudFeatureVector,
+  fraudFeatureView,
   InferencePool,
-  writeFeatureVector,
 } from '../processors/infer/index.ts';
 import { LiveServer } from '../sinks/websocket/index.ts';
 import { EmbeddedTransport } from '../streams/embedded/index.ts';
@@ -78,9 +78,9 @@ export async function runPipeline(
     transport,
     config,
     featureStore,
-    featureView: { names: scorer.manifest.storeFeatures, defaults: FRAUD_FEATURE_DEFAULTS },
+    featureView: fraudFeatureView,
     scorer,
-    vector: { width: FRAUD_FEATURES.length, write: writeFeatureVector },
+    vector: fraudFeatureVector,
     liveFeed: server,
     registry,
     logger,

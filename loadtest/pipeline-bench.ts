@@ -5,12 +5,10 @@ import { silentLogger } from '../core/logger.ts';
 import { TransactionGenerator } from '../models/generator/index.ts';
 import { MemoryFeatureStore } from '../processors/enrich/index.ts';
 import {
-  FRAUD_FEATURE_DEFAULTS,
-  FRAUD_FEATURES,
-  FRAUD_STORE_FEATURES,
+  fraudFeatureVector,
+  fraudFeatureView,
   type InferencePool,
   measureInferenceThroughput,
-  writeFeatureVector,
 } from '../processors/infer/index.ts';
 import { codecs, type Prediction } from '../schemas/index.ts';
 import { EmbeddedTransport } from '../streams/embedded/index.ts';
@@ -115,9 +113,9 @@ export async function measurePipeline(
     transport,
     config,
     featureStore,
-    featureView: { names: FRAUD_STORE_FEATURES, defaults: FRAUD_FEATURE_DEFAULTS },
+    featureView: fraudFeatureView,
     scorer,
-    vector: { width: FRAUD_FEATURES.length, write: writeFeatureVector },
+    vector: fraudFeatureVector,
     logger: silentLogger,
   });
   await transport.ensureTopics([{ topic: 'events', partitions: config.topics.partitions }]);

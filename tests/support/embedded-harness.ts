@@ -5,11 +5,10 @@ import { silentLogger } from '../../core/logger.ts';
 import { TransactionGenerator } from '../../models/generator/index.ts';
 import { MemoryFeatureStore } from '../../processors/enrich/index.ts';
 import {
-  FRAUD_FEATURE_DEFAULTS,
   FRAUD_FEATURES,
-  FRAUD_STORE_FEATURES,
+  fraudFeatureVector,
+  fraudFeatureView,
   InferencePool,
-  writeFeatureVector,
 } from '../../processors/infer/index.ts';
 import { codecs, type DeadLetter, type Prediction } from '../../schemas/index.ts';
 import { EmbeddedTransport } from '../../streams/embedded/index.ts';
@@ -51,9 +50,9 @@ export async function startEmbeddedTopology(
     transport,
     config,
     featureStore,
-    featureView: { names: FRAUD_STORE_FEATURES, defaults: FRAUD_FEATURE_DEFAULTS },
+    featureView: fraudFeatureView,
     scorer,
-    vector: { width: FRAUD_FEATURES.length, write: writeFeatureVector },
+    vector: fraudFeatureVector,
     logger: silentLogger,
     onFatal: (error) => {
       throw error;
