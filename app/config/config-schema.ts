@@ -5,6 +5,7 @@ import { enrichConfigSchema } from '../../processors/enrich/index.ts';
 import { inferConfigSchema } from '../../processors/infer/infer-config.ts';
 import { liveServerConfigSchema } from '../../sinks/websocket/index.ts';
 import { consumerConfigSchema } from '../../streams/index.ts';
+import { kafkaConfigSchema } from '../../streams/kafka/kafka-config.ts';
 
 const topicsSchema = z
   .strictObject({
@@ -22,12 +23,7 @@ const transportSchema = z
     kind: z.enum(['embedded', 'kafka']).default('embedded'),
     // Records kept per partition of each embedded topic: bounds the memory of a long `npm start`.
     embedded: z.strictObject({ retentionRecords: z.number().int().min(1000).default(50_000) }).prefault({}),
-    kafka: z
-      .strictObject({
-        brokers: z.array(z.string().min(1)).default([]),
-        client: z.enum(['confluent', 'kafkajs']).default('confluent'),
-      })
-      .prefault({}),
+    kafka: kafkaConfigSchema,
   })
   .prefault({});
 

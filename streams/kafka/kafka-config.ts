@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** Config of the Kafka transport (key `transport.kafka`); both client adapters read the same keys. */
+export const kafkaConfigSchema = z
+  .strictObject({
+    /** host:port list; `KAFKA_BROKERS=a:9092,b:9092` sets it and selects the Kafka transport. */
+    brokers: z.array(z.string().min(1)).default([]),
+    /** `confluent` (librdkafka, @confluentinc/kafka-javascript) or `kafkajs` (pure JS). */
+    client: z.enum(['confluent', 'kafkajs']).default('confluent'),
+    clientId: z.string().min(1).default('sluice'),
+    /** Producer compression. kafkajs decodes gzip natively; the other codecs need the Confluent client on both ends. */
+    compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'),
+    /** TLS to the brokers (system CAs unless `caFile` is set). */
+    ssl: z.boolean().default(false),
+    caFile: z.string().optional(),
+    sasl: z
+      .strictObject({
+        mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+        username: z.string().min(1),
+        password: z.string().min(1),
+      })
+      .optional(),
+    /** A member silent for this long is removed from the group. */
+    sessionTimeoutMs: z.number().int().min(1000).default(10_000),
+    requestTimeoutMs: z.number().int().min(100).default(30_000),
+    /** Producer linger: how long records wait to fill a request. */
+    lingerMs: z.number().int().min(0).default(5),
+    /** Extra librdkafka properties, passed through as-is (Confluent client only). */
+    rdkafka: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  })
+  .prefault({});
+
+export type KafkaConfig = z.infer<typeof kafkaConfigSchema>;
