@@ -5,7 +5,7 @@ import { errorMessage, isRetriable, RecordError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { backoffDelayMs, sleep } from '../core/retry.ts';
 import { MicroBatcher } from '../processors/batch/index.ts';
-import { createEventDecoder } from '../processors/decode/index.ts';
+import { createEventDecoder, prefetchWriterSchemas } from '../processors/decode/index.ts';
 import {
   deadLetterRecord,
   predictionRecord,
@@ -14,7 +14,13 @@ import {
 } from '../processors/encode/index.ts';
 import { createEnricher, type FeatureStore, type FeatureViewSpec } from '../processors/enrich/index.ts';
 import { newScoringItem, type ScoringItem } from '../processors/scoring-item.ts';
-import { codecs, type DeadLetter, type Prediction } from '../schemas/index.ts';
+import {
+  codecs,
+  type DeadLetter,
+  frameWithSchemaId,
+  type Prediction,
+  type SchemaRegistryClient,
+} from '../schemas/index.ts';
 import { TopicSink } from '../sinks/index.ts';
 import {
   type ConsumedRecord,
@@ -34,6 +40,8 @@ import type { FeatureVector, LiveFeed, Scorer } from './scoring-ports.ts';
 export interface ScoringTopologyParts {
   transport: Transport;
   config: Pick<SluiceConfig, 'topics' | 'consumer' | 'decode' | 'batch' | 'features'>;
+  /** With a registry, inputs are read in the Confluent wire format and outputs written in it. */
+  schemaRegistry?: SchemaRegistryClient | undefined;
   featureStore: FeatureStore;
   featureView: FeatureViewSpec;
   scorer: Scorer;
@@ -73,6 +81,8 @@ export class ScoringTopology {
   #deadLetterSink!: TopicSink;
   #loop: ConsumerLoop | undefined;
   #stopping = false;
+  /** Registry ids the outputs are framed with; undefined without a registry. */
+  #outputSchemaIds: { prediction: number; deadLetter: number } | undefined;
 
   constructor(parts: ScoringTopologyParts) {
     this.#parts = parts;
@@ -85,7 +95,7 @@ export class ScoringTopology {
           paused: () => this.#loop?.paused ?? false,
         })
       : undefined;
-    this.#decode = createEventDecoder(config.decode);
+    this.#decode = createEventDecoder(config.decode, parts.schemaRegistry);
     this.#enrich = createEnricher(parts.featureStore, parts.featureView, config.features, logger);
     this.#runner = new OrderedBatchRunner<ScoringItem[], void>({
       maxConcurrent: config.batch.maxConcurrentBatches,
@@ -105,11 +115,23 @@ export class ScoringTopology {
     const { transport, config, logger } = this.#parts;
     const { topics } = config;
     await transport.ensureTopics(
-      [topics.events, topics.predictions, topics.deadLetters].map((topic) => ({
+      [topics.events, topics.predictions, topics.deadLetters, topics.drift].map((topic) => ({
         topic,
         partitions: topics.partitions,
       })),
     );
+    if (this.#parts.schemaRegistry) {
+      this.#outputSchemaIds = {
+        prediction: await this.#parts.schemaRegistry.register(
+          `${topics.predictions}-value`,
+          codecs.prediction.type.schema(),
+        ),
+        deadLetter: await this.#parts.schemaRegistry.register(
+          `${topics.deadLetters}-value`,
+          codecs.deadLetter.type.schema(),
+        ),
+      };
+    }
     this.#producer = await transport.createProducer();
     this.#predictionSink = new TopicSink(this.#producer, topics.predictions);
     this.#deadLetterSink = new TopicSink(this.#producer, topics.deadLetters);
@@ -149,7 +171,34 @@ export class ScoringTopology {
     return { drained };
   }
 
-  #handle(records: ConsumedRecord[]): void {
+  #handle(records: ConsumedRecord[]): void | Promise<void> {
+    const registry = this.#parts.schemaRegistry;
+    if (registry) return this.#withWriterSchemas(records, registry).then(() => this.#decodeAll(records));
+    this.#decodeAll(records);
+  }
+
+  /** Asks the registry for writer schemas this poll needs and has not seen; retries while it is unreachable. */
+  async #withWriterSchemas(records: ConsumedRecord[], registry: SchemaRegistryClient): Promise<void> {
+    const inputs = records.map((r) => r.record);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await prefetchWriterSchemas(inputs, registry);
+      } catch (error) {
+        if (!isRetriable(error) || this.#stopping) throw error;
+        this.#parts.logger.warn({ err: error, attempt }, 'schema registry lookup failed; retrying');
+        await sleep(
+          backoffDelayMs(Math.min(attempt, 8), {
+            initialDelayMs: 100,
+            maxDelayMs: 5000,
+            factor: 2,
+            jitter: 0.2,
+          }),
+        );
+      }
+    }
+  }
+
+  #decodeAll(records: ConsumedRecord[]): void {
     this.totals.consumed += records.length;
     this.#metrics?.consumed.inc(records.length);
     let failed: Array<{ consumed: ConsumedRecord; error: RecordError }> | undefined;
@@ -231,7 +280,7 @@ export class ScoringTopology {
       if (item.missing.length > 0)
         for (const feature of item.missing) this.#metrics?.featuresDefaulted.inc({ feature });
     }
-    const values = codecs.prediction.encodeBatch(predictions);
+    const values = this.#frame(codecs.prediction.encodeBatch(predictions), this.#outputSchemaIds?.prediction);
     const records = new Array<OutgoingRecord>(predictions.length);
     for (let i = 0; i < predictions.length; i++)
       records[i] = predictionRecord(predictions[i]!, values[i]!, scored[i]!.consumed.record);
@@ -252,7 +301,10 @@ export class ScoringTopology {
     for (const { consumed, error } of failed) {
       const letter = toDeadLetter(consumed.record, error, now);
       letters.push(letter);
-      records.push(deadLetterRecord(letter, consumed.record));
+      const record = deadLetterRecord(letter, consumed.record);
+      const schemaId = this.#outputSchemaIds?.deadLetter;
+      if (schemaId !== undefined && record.value) record.value = frameWithSchemaId(schemaId, record.value);
+      records.push(record);
       this.#metrics?.deadLetters.inc({ stage: letter.stage, code: letter.error_class });
     }
     await this.#writeWithRetry(this.#deadLetterSink, records);
@@ -289,6 +341,11 @@ export class ScoringTopology {
         await sleep(delayMs);
       }
     }
+  }
+
+  #frame(values: Buffer[], schemaId: number | undefined): Buffer[] {
+    if (schemaId === undefined) return values;
+    return values.map((value) => frameWithSchemaId(schemaId, value));
   }
 
   #recordLatency(items: ScoringItem[], outputTimeMs: number): void {

@@ -54,10 +54,10 @@ export class AvroCodec<T> {
   }
 
   /** Strict: the body must be consumed exactly, so a record written with another schema rarely slips through. */
-  decode(bytes: Buffer, start = 0): DecodeOutcome<T> {
+  decode(bytes: Buffer, start = 0, resolver?: avro.Resolver): DecodeOutcome<T> {
     let result: { value: unknown; offset: number };
     try {
-      result = this.type.decode(bytes, start);
+      result = this.type.decode(bytes, start, resolver);
     } catch (error) {
       return { ok: false, reason: 'not-avro', message: (error as Error).message };
     }

@@ -12,7 +12,8 @@ export const consumerConfigSchema = z
     maxInFlight: z.number().int().min(1).default(20_000),
     /** Partitions resume once in-flight falls to maxInFlight × resumeRatio. */
     resumeRatio: z.number().min(0).max(1).default(0.5),
-    commitIntervalMs: z.number().int().min(10).default(1000),
+    /** How often acked offsets are committed; records acked since the last commit are re-read after a crash. */
+    commitIntervalMs: z.number().int().min(1).default(1000),
     revokeDrainTimeoutMs: z.number().int().min(0).default(5000),
   })
   .prefault({});

@@ -41,6 +41,7 @@ export class ConsumerLoop {
   #loopDone: Promise<void> = Promise.resolve();
   #commitTimer: NodeJS.Timeout | undefined;
   #committing: Promise<void> = Promise.resolve();
+  #commitQueued = false;
   #pollFailures = 0;
   #lastPollOkAt = 0;
 
@@ -98,9 +99,17 @@ export class ConsumerLoop {
     return drained;
   }
 
-  /** Commits every partition whose low watermark moved. Serialised: one commit at a time. */
+  /**
+   * Commits every partition whose low watermark moved. One commit at a time; a call while one is in
+   * flight joins it and is followed by exactly one more, so a short interval never piles commits up.
+   */
   commit(): Promise<void> {
-    this.#committing = this.#committing.then(() => this.#commitNow(this.#allProgress()));
+    if (this.#commitQueued) return this.#committing;
+    this.#commitQueued = true;
+    this.#committing = this.#committing.then(() => {
+      this.#commitQueued = false;
+      return this.#commitNow(this.#allProgress());
+    });
     return this.#committing;
   }
 

@@ -44,6 +44,15 @@ const websocketSchema = z
   .strictObject(liveServerConfigSchema.omit({ port: true, host: true }).shape)
   .prefault({});
 
+const schemaRegistrySchema = z
+  .strictObject({
+    /** With a URL, inputs must be in the Confluent wire format and outputs are written in it. */
+    url: z.url().optional(),
+    username: z.string().optional(),
+    password: z.string().optional(),
+  })
+  .prefault({});
+
 /** The whole config file. Every key has a default, so `npm start` needs no file. */
 export const configSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(8080),
@@ -55,6 +64,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   transport: transportSchema,
   topics: topicsSchema,
+  schemaRegistry: schemaRegistrySchema,
   consumer: consumerConfigSchema,
   decode: decodeConfigSchema,
   batch: batchConfigSchema,

@@ -1,6 +1,6 @@
 import { RecordError } from '../../core/errors.ts';
 import type { TransactionEvent } from '../../schemas/index.ts';
-import { codecs } from '../../schemas/index.ts';
+import { codecs, type SchemaRegistryClient, unframe } from '../../schemas/index.ts';
 import type { InputRecord } from '../../streams/index.ts';
 import type { DecodeConfig } from './decode-config.ts';
 
@@ -15,8 +15,10 @@ function where(record: InputRecord): string {
  */
 export function createEventDecoder(
   config: DecodeConfig,
+  registry?: SchemaRegistryClient,
 ): (record: InputRecord, nowMs?: number) => TransactionEvent | RecordError {
   const maxEventAgeMs = config.maxEventAgeDays * 86_400_000;
+  const resolvers = new Map<number, ReturnType<typeof codecs.event.type.createResolver> | RecordError>();
 
   return function decodeEvent(record, nowMs = Date.now()) {
     const bytes = record.value;
@@ -34,7 +36,23 @@ export function createEventDecoder(
         `value of ${bytes.length} bytes at ${where(record)} exceeds decode.maxMessageBytes=${config.maxMessageBytes}`,
       );
     }
-    const decoded = codecs.event.decode(bytes);
+    let body = bytes;
+    let resolver: ReturnType<typeof codecs.event.type.createResolver> | undefined;
+    if (registry) {
+      const framed = unframe(bytes);
+      if (!framed.ok) {
+        return new RecordError(
+          'decode',
+          'SLUICE_DECODE_BAD_MAGIC',
+          `value at ${where(record)}: ${framed.message}`,
+        );
+      }
+      const resolved = resolverFor(framed.schemaId, registry, resolvers);
+      if (resolved instanceof RecordError) return withPlace(resolved, record);
+      body = framed.body;
+      resolver = resolved;
+    }
+    const decoded = codecs.event.decode(body, 0, resolver);
     if (!decoded.ok) {
       const code =
         decoded.reason === 'trailing-bytes' ? 'SLUICE_DECODE_SCHEMA_MISMATCH' : 'SLUICE_DECODE_NOT_AVRO';
@@ -116,4 +134,53 @@ function checkString(
     );
   }
   return undefined;
+}
+
+/** The resolver from a writer schema id to the event schema; the registry must have been asked already (`prefetchWriterSchemas`). */
+function resolverFor(
+  schemaId: number,
+  registry: SchemaRegistryClient,
+  resolvers: Map<number, ReturnType<typeof codecs.event.type.createResolver> | RecordError>,
+): ReturnType<typeof codecs.event.type.createResolver> | RecordError {
+  const known = resolvers.get(schemaId);
+  if (known) return known;
+  const writer = registry.cached(schemaId);
+  if (!writer) {
+    // null: the registry said no such id. undefined: never fetched (a caller bug) — same answer, the record is unreadable.
+    return new RecordError(
+      'decode',
+      'SLUICE_DECODE_UNKNOWN_SCHEMA_ID',
+      `schema id ${schemaId} is not in the schema registry`,
+    );
+  }
+  let resolved: ReturnType<typeof codecs.event.type.createResolver> | RecordError;
+  try {
+    resolved = codecs.event.type.createResolver(writer);
+  } catch (error) {
+    resolved = new RecordError(
+      'decode',
+      'SLUICE_DECODE_SCHEMA_MISMATCH',
+      `writer schema id ${schemaId} cannot be read as schemas/transaction-event.avsc: ${(error as Error).message}`,
+    );
+  }
+  resolvers.set(schemaId, resolved);
+  return resolved;
+}
+
+function withPlace(error: RecordError, record: InputRecord): RecordError {
+  return new RecordError(error.stage, error.code, `value at ${where(record)}: ${error.message}`);
+}
+
+/** Fetches the writer schemas of any framed records whose ids are not cached yet: one registry call per new id. */
+export async function prefetchWriterSchemas(
+  records: readonly InputRecord[],
+  registry: SchemaRegistryClient,
+): Promise<void> {
+  const wanted = new Set<number>();
+  for (const record of records) {
+    if (!record.value) continue;
+    const framed = unframe(record.value);
+    if (framed.ok && registry.cached(framed.schemaId) === undefined) wanted.add(framed.schemaId);
+  }
+  for (const id of wanted) await registry.fetch(id);
 }

@@ -1,2 +1,2 @@
 export { type DecodeConfig, decodeConfigSchema } from './decode-config.ts';
-export { createEventDecoder } from './decode-event.ts';
+export { createEventDecoder, prefetchWriterSchemas } from './decode-event.ts';

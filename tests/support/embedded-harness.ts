@@ -10,7 +10,7 @@ import {
   fraudFeatureView,
   InferencePool,
 } from '../../processors/infer/index.ts';
-import { codecs, type DeadLetter, type Prediction } from '../../schemas/index.ts';
+import { codecs, type DeadLetter, type Prediction, type SchemaRegistryClient } from '../../schemas/index.ts';
 import { EmbeddedTransport } from '../../streams/embedded/index.ts';
 import type { OutgoingRecord } from '../../streams/index.ts';
 
@@ -40,7 +40,12 @@ export async function closeSharedScorer(): Promise<void> {
 
 /** A topology on a fresh embedded broker with the real model and the seeded feature store. */
 export async function startEmbeddedTopology(
-  options: { config?: ConfigInput; scorer?: Scorer; transport?: EmbeddedTransport } = {},
+  options: {
+    config?: ConfigInput;
+    scorer?: Scorer;
+    transport?: EmbeddedTransport;
+    schemaRegistry?: SchemaRegistryClient;
+  } = {},
 ) {
   const config = testConfig(options.config);
   const transport = options.transport ?? new EmbeddedTransport();
@@ -49,6 +54,7 @@ export async function startEmbeddedTopology(
   const topology: ScoringTopology = buildScoringTopology({
     transport,
     config,
+    schemaRegistry: options.schemaRegistry,
     featureStore,
     featureView: fraudFeatureView,
     scorer,
