@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { ConfigError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { loadConfig } from './config/index.ts';
-import { runPipeline } from './run-pipeline.ts';
+import { type RunningPipeline, runPipeline } from './run-pipeline.ts';
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 2 bad config (the message names the key). */
 const EXIT_CONFIG = 2;
@@ -17,8 +17,22 @@ function configOption(): Option {
 async function start(options: { config?: string }): Promise<void> {
   const config = loadConfig({ file: options.config });
   const logger = createLogger(config.log.level);
-  const pipeline = await runPipeline(config, logger);
+  let pipeline: RunningPipeline | undefined;
+  let stopRequested = false;
   let signals = 0;
+  const shutdown = (running: RunningPipeline) =>
+    running.stop().then(
+      ({ drained }) => {
+        logger.info({ drained, ...running.topology.totals }, 'stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  // Installed before startup, so a signal while connecting or loading the model still drains
+  // (once startup completes) instead of killing the process mid-way.
   const onSignal = (signal: NodeJS.Signals) => {
     if (++signals > 1) {
       logger.warn({ signal }, 'second signal: exiting without draining');
@@ -30,19 +44,13 @@ async function start(options: { config?: string }): Promise<void> {
       process.exit(1);
     }, 10_000);
     hardStop.unref();
-    pipeline.stop().then(
-      ({ drained }) => {
-        logger.info({ drained, ...pipeline.topology.totals }, 'stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    if (pipeline) void shutdown(pipeline);
+    else stopRequested = true;
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  pipeline = await runPipeline(config, logger);
+  if (stopRequested) void shutdown(pipeline);
 }
 
 function validate(options: { config?: string }): void {

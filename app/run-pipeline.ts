@@ -1,5 +1,4 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { ConfigError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { MemoryFeatureStore } from '../processors/enrich/index.ts';
 import {
@@ -8,9 +7,11 @@ import {
   fraudFeatureView,
   InferencePool,
 } from '../processors/infer/index.ts';
+import { SchemaRegistryClient } from '../schemas/index.ts';
 import { LiveServer } from '../sinks/websocket/index.ts';
 import { EmbeddedTransport } from '../streams/embedded/index.ts';
 import type { Transport } from '../streams/index.ts';
+import { createKafkaTransport } from '../streams/kafka/index.ts';
 import type { SluiceConfig } from './config/index.ts';
 import { GeneratedEventSource } from './event-source.ts';
 import { registerHttpEndpoints } from './http-endpoints.ts';
@@ -40,7 +41,7 @@ export async function runPipeline(
   logger: Logger,
   overrides: PipelineOverrides = {},
 ): Promise<RunningPipeline> {
-  const transport = overrides.transport ?? createTransport(config);
+  const transport = overrides.transport ?? (await createTransport(config, logger));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sluice_' });
 
@@ -77,6 +78,9 @@ export async function runPipeline(
   const topology = buildScoringTopology({
     transport,
     config,
+    schemaRegistry: config.schemaRegistry.url
+      ? new SchemaRegistryClient({ ...config.schemaRegistry, url: config.schemaRegistry.url })
+      : undefined,
     featureStore,
     featureView: fraudFeatureView,
     scorer,
@@ -133,13 +137,7 @@ export async function runPipeline(
   return { topology, server, transport, source, stop };
 }
 
-function createTransport(config: SluiceConfig): Transport {
-  if (config.transport.kind === 'kafka') {
-    throw new ConfigError(
-      'SLUICE_CONFIG_INVALID',
-      'transport.kind: "kafka" (set by KAFKA_BROKERS) is not available in this build yet; unset KAFKA_BROKERS to run the embedded transport',
-      { subject: 'transport.kind' },
-    );
-  }
+async function createTransport(config: SluiceConfig, logger: Logger): Promise<Transport> {
+  if (config.transport.kind === 'kafka') return createKafkaTransport(config.transport.kafka, logger);
   return new EmbeddedTransport({ retentionRecords: config.transport.embedded.retentionRecords });
 }

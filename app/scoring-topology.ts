@@ -1,7 +1,8 @@
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Registry } from 'prom-client';
 import { preciseNowMs } from '../core/clock.ts';
-import { errorMessage, isRetriable, RecordError } from '../core/errors.ts';
+import { ConfigError, errorMessage, isRetriable, RecordError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { backoffDelayMs, sleep } from '../core/retry.ts';
 import { MicroBatcher } from '../processors/batch/index.ts';
@@ -29,6 +30,7 @@ import {
   OrderedBatchRunner,
   type OutgoingRecord,
   type ProducerClient,
+  type TransactionalProducerClient,
   type Transport,
 } from '../streams/index.ts';
 import type { SluiceConfig } from './config/index.ts';
@@ -39,7 +41,8 @@ import type { FeatureVector, LiveFeed, Scorer } from './scoring-ports.ts';
 /** Everything the scoring topology is built from. `main` passes real parts; tests pass embedded ones. */
 export interface ScoringTopologyParts {
   transport: Transport;
-  config: Pick<SluiceConfig, 'topics' | 'consumer' | 'decode' | 'batch' | 'features'>;
+  config: Pick<SluiceConfig, 'topics' | 'consumer' | 'decode' | 'batch' | 'features'> &
+    Partial<Pick<SluiceConfig, 'delivery' | 'transport'>>;
   /** With a registry, inputs are read in the Confluent wire format and outputs written in it. */
   schemaRegistry?: SchemaRegistryClient | undefined;
   featureStore: FeatureStore;
@@ -80,6 +83,8 @@ export class ScoringTopology {
   #predictionSink!: TopicSink;
   #deadLetterSink!: TopicSink;
   #loop: ConsumerLoop | undefined;
+  /** The ack step of the last delivered batch; each batch's ack waits for it. */
+  #acked: Promise<void> = Promise.resolve();
   #stopping = false;
   /** Registry ids the outputs are framed with; undefined without a registry. */
   #outputSchemaIds: { prediction: number; deadLetter: number } | undefined;
@@ -132,7 +137,8 @@ export class ScoringTopology {
         ),
       };
     }
-    this.#producer = await transport.createProducer();
+    const transaction = config.delivery === 'exactly-once' ? await this.#transactionalProducer() : undefined;
+    this.#producer = transaction ?? (await transport.createProducer());
     this.#predictionSink = new TopicSink(this.#producer, topics.predictions);
     this.#deadLetterSink = new TopicSink(this.#producer, topics.deadLetters);
     this.#loop = await ConsumerLoop.start(transport, {
@@ -142,7 +148,23 @@ export class ScoringTopology {
       logger,
       handle: (records) => this.#handle(records),
       onFatal: (error) => this.#fatal(error),
+      transaction,
     });
+  }
+
+  #transactionalProducer(): Promise<TransactionalProducerClient> {
+    const { transport, config } = this.#parts;
+    if (!transport.createTransactionalProducer) {
+      throw new ConfigError(
+        'SLUICE_CONFIG_INVALID',
+        `delivery: exactly-once is not supported by the ${transport.kind} transport`,
+        {
+          subject: 'delivery',
+        },
+      );
+    }
+    const id = config.transport?.kafka.transactionalId ?? `${config.consumer.groupId}-${hostname()}`;
+    return transport.createTransactionalProducer(id);
   }
 
   /** True once consuming and while polls succeed. */
@@ -285,13 +307,22 @@ export class ScoringTopology {
     for (let i = 0; i < predictions.length; i++)
       records[i] = predictionRecord(predictions[i]!, values[i]!, scored[i]!.consumed.record);
     const deadLetters = failed ? this.#routeDeadLetters(failed) : undefined;
-    await this.#writeWithRetry(this.#predictionSink, records);
-    for (const item of items) if (!item.error) item.consumed.ack();
-    this.totals.predictions += predictions.length;
-    this.#metrics?.predictions.inc(predictions.length);
-    this.#recordLatency(items, preciseNowMs());
-    liveFeed?.publishBatch('predictions', predictions);
-    await deadLetters;
+    // Handing the records to the producer is synchronous and in batch order, which keeps per-key
+    // order; waiting for the broker's ack is not, so the next batch is handed over meanwhile and
+    // several sends overlap. Acks are still applied in batch order, after the ack of the one before.
+    const written = this.#writeWithRetry(this.#predictionSink, records);
+    const acked = Promise.all([this.#acked, written]).then(() => {
+      for (const item of items) if (!item.error) item.consumed.ack();
+      this.totals.predictions += predictions.length;
+      this.#metrics?.predictions.inc(predictions.length);
+      this.#recordLatency(items, preciseNowMs());
+      liveFeed?.publishBatch('predictions', predictions);
+      return deadLetters;
+    });
+    this.#acked = acked.then(
+      () => undefined,
+      (error: unknown) => this.#fatal(error),
+    );
   }
 
   async #routeDeadLetters(failed: Array<{ consumed: ConsumedRecord; error: RecordError }>): Promise<void> {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { silentLogger } from '../core/logger.ts';
 import { FRAUD_FEATURES, InferencePool } from '../processors/infer/index.ts';
+import { type KafkaClientName, measurePassThrough, measureSluice } from './kafka-bench.ts';
 import {
   generateEncodedEvents,
   measureCodecFloor,
@@ -132,6 +133,66 @@ async function pipelineBench(options: { runs: string; events: string; batch1Even
   await pool.close();
 }
 
+/** `npm run bench -- kafka`: both clients on the same broker, raw pass-through against Sluice end to end. */
+async function kafkaBench(options: { runs: string; events: string; clients: string }): Promise<void> {
+  const brokers = process.env.KAFKA_BROKERS?.split(',');
+  if (!brokers)
+    throw new Error('KAFKA_BROKERS is not set: `npm run services -- up && source .sluice/services/env`');
+  const runs = Number(options.runs);
+  const records = generateEncodedEvents(Number(options.events));
+  const pool = await InferencePool.create({
+    manifestPath: 'models/fraud/manifest.json',
+    expectedFeatures: FRAUD_FEATURES,
+    logger: silentLogger,
+  });
+  const results: Record<
+    string,
+    { raw: number[]; sluice: Array<{ eventsPerSecond: number; p50Ms: number; p99Ms: number }> }
+  > = {};
+  const clients = options.clients.split(',') as KafkaClientName[];
+  for (const client of clients) results[client] = { raw: [], sluice: [] };
+  // Clients alternate within each run, so a noisy moment on the machine hits both alike.
+  for (let r = 0; r < runs; r++) {
+    for (const client of clients) {
+      const raw = await measurePassThrough(brokers, client, records);
+      const sluice = await measureSluice(brokers, client, records, pool);
+      results[client]!.raw.push(raw);
+      results[client]!.sluice.push(sluice);
+      process.stderr.write(
+        `bench kafka: ${client} run ${r + 1}/${runs}: raw ${formatNumber(raw)}/s, sluice ${formatNumber(sluice.eventsPerSecond)}/s\n`,
+      );
+    }
+  }
+  const rows = Object.entries(results).map(([client, r]) => {
+    const raw = median(r.raw);
+    const sluice = median(r.sluice.map((s) => s.eventsPerSecond));
+    return {
+      client,
+      raw,
+      sluice,
+      ratio: sluice / raw,
+      p50Ms: median(r.sluice.map((s) => s.p50Ms)),
+      p99Ms: median(r.sluice.map((s) => s.p99Ms)),
+    };
+  });
+  printTable({
+    title: `Kafka (${brokers.join(',')}), ${records.length} events over 6 partitions; median of ${runs}`,
+    columns: ['client', 'raw pass-through/s', 'sluice end to end/s', 'sluice / raw', 'p50 ms', 'p99 ms'],
+    rows: rows.map((r) => [
+      r.client,
+      formatNumber(r.raw),
+      formatNumber(r.sluice),
+      `${formatNumber(r.ratio * 100, 1)}%`,
+      formatNumber(r.p50Ms, 1),
+      formatNumber(r.p99Ms, 1),
+    ]),
+  });
+  process.stdout.write(
+    `wrote ${writeJson('kafka', { runs, events: records.length, rows, samples: results })}\n`,
+  );
+  await pool.close();
+}
+
 const program = new Command('bench').description(
   'Sluice benchmarks: print a table and write JSON under bench-results/',
 );
@@ -142,4 +203,11 @@ program
   .option('--events <n>', 'events per end-to-end run at batch 256', '300000')
   .option('--batch1-events <n>', 'events per end-to-end run at batch 1', '30000')
   .action(pipelineBench);
+program
+  .command('kafka')
+  .description('both Kafka clients on the same broker: raw consume→produce pass-through vs Sluice end to end')
+  .option('--runs <n>', 'runs per client (the median is reported)', '3')
+  .option('--events <n>', 'events per run', '100000')
+  .option('--clients <list>', 'comma-separated clients to measure', 'confluent,kafkajs')
+  .action(kafkaBench);
 await program.parseAsync(process.argv);

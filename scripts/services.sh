@@ -11,6 +11,10 @@ KAFKA_VERSION="${SLUICE_KAFKA_VERSION:-4.4.0}"
 LOG4J_VERSION=2.25.5
 KAFKA_PORT="${SLUICE_KAFKA_PORT:-19092}"
 CONTROLLER_PORT="${SLUICE_KAFKA_CONTROLLER_PORT:-19093}"
+# A second listener with SASL/PLAIN, so the clients' SASL settings are tested against a real broker.
+SASL_PORT="${SLUICE_KAFKA_SASL_PORT:-19094}"
+SASL_USER=sluice
+SASL_PASSWORD=sluice-secret
 REDIS_PORT="${SLUICE_REDIS_PORT:-16379}"
 START_TIMEOUT="${SLUICE_KAFKA_START_TIMEOUT:-90}"
 KDIR="$SVC/kafka" RDIR="$SVC/redis"
@@ -69,11 +73,13 @@ write_kafka_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER="$SASL_PASSWORD";
 log.dirs=$KDIR/data
 num.partitions=1
 default.replication.factor=1
@@ -203,6 +209,11 @@ up() {
   if [[ -z "$redis" || "$redis" == "$OWN_REDIS" ]]; then start_redis; redis="$OWN_REDIS"
   else check_external REDIS_URL "$redis" "$(redis_hostport "$redis")"; fi
   printf 'export KAFKA_BROKERS=%q\nexport REDIS_URL=%q\n' "$kafka" "$redis" >"$SVC/env.tmp"
+  # Only the broker this script runs has the SASL listener (and its known test user).
+  if [[ "$kafka" == "$OWN_KAFKA" ]]; then
+    printf 'export KAFKA_SASL_BROKERS=%q\nexport KAFKA_SASL_USERNAME=%q\nexport KAFKA_SASL_PASSWORD=%q\n' \
+      "127.0.0.1:$SASL_PORT" "$SASL_USER" "$SASL_PASSWORD" >>"$SVC/env.tmp"
+  fi
   mv "$SVC/env.tmp" "$SVC/env"
   say "KAFKA_BROKERS=$kafka"
   say "REDIS_URL=$redis"

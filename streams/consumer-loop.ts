@@ -1,4 +1,5 @@
 import { preciseNowMs } from '../core/clock.ts';
+import { SluiceError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { backoffDelayMs, sleep } from '../core/retry.ts';
 import { ConsumedRecord } from './consumed-record.ts';
@@ -9,6 +10,7 @@ import type {
   InputRecord,
   TopicPartition,
   TopicPartitionOffset,
+  TransactionalProducerClient,
   Transport,
 } from './types.ts';
 
@@ -26,6 +28,12 @@ export interface ConsumerLoopOptions {
   /** Receives every fetched record; it must eventually `ack()` each one. Throwing is a bug and stops the loop. */
   handle: (records: ConsumedRecord[]) => void | Promise<void>;
   onFatal: (error: unknown) => void;
+  /**
+   * Exactly-once: the producer every sink writes through. Offsets are then committed inside its
+   * transaction instead of to the group, and only at quiescent points (nothing in flight), so a
+   * transaction holds exactly the outputs of the inputs whose offsets it commits.
+   */
+  transaction?: TransactionalProducerClient;
 }
 
 /**
@@ -44,6 +52,7 @@ export class ConsumerLoop {
   #commitQueued = false;
   #pollFailures = 0;
   #lastPollOkAt = 0;
+  #transactionDue = false;
 
   private constructor(options: ConsumerLoopOptions) {
     this.#options = options;
@@ -60,7 +69,10 @@ export class ConsumerLoop {
     loop.#running = true;
     loop.#lastPollOkAt = Date.now();
     loop.#loopDone = loop.#run();
-    loop.#commitTimer = setInterval(() => void loop.commit(), options.commitIntervalMs);
+    loop.#commitTimer = setInterval(() => {
+      if (options.transaction) loop.#transactionDue = true;
+      else void loop.commit();
+    }, options.commitIntervalMs);
     loop.#commitTimer.unref();
     return loop;
   }
@@ -94,7 +106,13 @@ export class ConsumerLoop {
         'shutdown: in-flight records did not drain in time; they will be re-read after restart',
       );
     clearInterval(this.#commitTimer);
-    await this.commit();
+    if (!this.#options.transaction) await this.commit();
+    else if (drained)
+      await this.#commitTransaction(0).catch((error: unknown) => this.#options.onFatal(error));
+    else
+      this.#options.logger.warn(
+        'shutdown: transaction left open; the broker aborts it and a restart re-reads its inputs',
+      );
     await this.#consumer.close();
     return drained;
   }
@@ -134,6 +152,16 @@ export class ConsumerLoop {
   async #run(): Promise<void> {
     const { gate, logger } = this.#options;
     while (this.#running) {
+      if (this.#transactionDue) {
+        this.#transactionDue = false;
+        try {
+          await this.#commitTransaction(Number.POSITIVE_INFINITY);
+        } catch (error) {
+          this.#running = false;
+          this.#options.onFatal(error);
+          return;
+        }
+      }
       this.#applyBackpressure();
       if (this.#paused) {
         // Wake as soon as in-flight drains rather than after a fixed sleep; still poll at least every
@@ -213,7 +241,47 @@ export class ConsumerLoop {
     );
   }
 
+  /**
+   * Exactly-once commit. Called between polls (or inside one, on revoke), so no new record enters
+   * meanwhile: waits until everything fetched is acked, then commits the transaction with every
+   * partition's position. Rejects when the pipeline did not drain in time or the commit failed.
+   */
+  async #commitTransaction(drainTimeoutMs: number): Promise<void> {
+    const { gate, logger, transaction } = this.#options;
+    const deadline = Date.now() + drainTimeoutMs;
+    while (!(await gate.waitForDrain(Math.min(5000, Math.max(0, deadline - Date.now())), 0))) {
+      if (Date.now() >= deadline) {
+        throw new SluiceError(
+          'SLUICE_TRANSACTION_FAILED',
+          `exactly-once: ${gate.count} in-flight records did not finish within ${drainTimeoutMs} ms; the transaction stays uncommitted`,
+        );
+      }
+      logger.warn({ inFlight: gate.count }, 'exactly-once commit waiting for in-flight records');
+    }
+    const due: Array<{ progress: PartitionProgress; offset: TopicPartitionOffset }> = [];
+    for (const p of this.#allProgress()) {
+      const offset = p.takeCommit();
+      if (offset) due.push({ progress: p, offset });
+    }
+    if (due.length === 0) return;
+    await transaction!.commitTransaction(
+      due.map((d) => d.offset),
+      this.#consumer,
+    );
+    for (const d of due) d.progress.markCommitted(d.offset.offset);
+  }
+
   async #onRevoked(partitions: TopicPartition[]): Promise<void> {
+    if (this.#options.transaction) {
+      try {
+        await this.#commitTransaction(this.#options.revokeDrainTimeoutMs);
+      } catch (error) {
+        // Another member now owns these inputs; committing anything more from here could duplicate.
+        this.#running = false;
+        this.#options.onFatal(error);
+        throw error;
+      }
+    }
     const lost = partitions
       .map((tp) => this.#progressOf(tp))
       .filter((p): p is PartitionProgress => p !== undefined);

@@ -53,6 +53,19 @@ export interface ProducerClient {
   close(): Promise<void>;
 }
 
+/**
+ * A producer whose sends between two commits form one Kafka transaction: exactly-once delivery
+ * from input topic to output topics. Only one commit or send batch runs at a time per engine.
+ */
+export interface TransactionalProducerClient extends ProducerClient {
+  /**
+   * Atomically commits every record sent since the last commit together with `offsets`, the input
+   * positions of `consumer`'s group, then opens the next transaction. Rejects when the transaction
+   * could not commit (it is aborted, and nothing of it becomes visible to read_committed readers).
+   */
+  commitTransaction(offsets: TopicPartitionOffset[], consumer: ConsumerClient): Promise<void>;
+}
+
 /** A group member's view of its partitions. Pull-based: the engine calls `poll` in a loop. */
 export interface ConsumerClient {
   subscribe(topics: string[]): Promise<void>;
@@ -80,6 +93,12 @@ export interface Transport {
   ensureTopics(specs: TopicSpec[]): Promise<void>;
   createProducer(): Promise<ProducerClient>;
   createConsumer(options: ConsumerOptions): Promise<ConsumerClient>;
+  /**
+   * A transactional producer (Kafka only). `transactionalId` must be unique per live instance and
+   * stable across its restarts: a restarted instance then aborts its predecessor's open transaction
+   * at once instead of waiting for the transaction timeout.
+   */
+  createTransactionalProducer?(transactionalId: string): Promise<TransactionalProducerClient>;
   /** True while the transport can reach its broker; `/readyz` reads it. */
   isConnected(): boolean;
   close(): Promise<void>;

@@ -54,26 +54,43 @@ const schemaRegistrySchema = z
   .prefault({});
 
 /** The whole config file. Every key has a default, so `npm start` needs no file. */
-export const configSchema = z.strictObject({
-  port: z.number().int().min(0).max(65_535).default(8080),
-  host: z.string().default('0.0.0.0'),
-  log: z
-    .strictObject({
-      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    })
-    .prefault({}),
-  transport: transportSchema,
-  topics: topicsSchema,
-  schemaRegistry: schemaRegistrySchema,
-  consumer: consumerConfigSchema,
-  decode: decodeConfigSchema,
-  batch: batchConfigSchema,
-  features: enrichConfigSchema,
-  model: inferConfigSchema,
-  generator: generatorSchema,
-  websocket: websocketSchema,
-  status: z.strictObject({ intervalMs: z.number().int().min(0).default(5000) }).prefault({}),
-  shutdown: z.strictObject({ timeoutMs: z.number().int().min(100).max(60_000).default(8000) }).prefault({}),
-});
+export const configSchema = z
+  .strictObject({
+    port: z.number().int().min(0).max(65_535).default(8080),
+    host: z.string().default('0.0.0.0'),
+    log: z
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .prefault({}),
+    transport: transportSchema,
+    /**
+     * `at-least-once`: offsets are committed after the sinks acked (a crash re-scores at most the
+     * in-flight bound). `exactly-once` (Kafka only): outputs and input offsets commit in one Kafka
+     * transaction, so read_committed readers see each event's prediction exactly once.
+     */
+    delivery: z.enum(['at-least-once', 'exactly-once']).default('at-least-once'),
+    topics: topicsSchema,
+    schemaRegistry: schemaRegistrySchema,
+    consumer: consumerConfigSchema,
+    decode: decodeConfigSchema,
+    batch: batchConfigSchema,
+    features: enrichConfigSchema,
+    model: inferConfigSchema,
+    generator: generatorSchema,
+    websocket: websocketSchema,
+    status: z.strictObject({ intervalMs: z.number().int().min(0).default(5000) }).prefault({}),
+    shutdown: z.strictObject({ timeoutMs: z.number().int().min(100).max(60_000).default(8000) }).prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    if (config.delivery === 'exactly-once' && config.transport.kind !== 'kafka') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['delivery'],
+        message:
+          'exactly-once needs the Kafka transport (transactions); set KAFKA_BROKERS or transport.kind: kafka',
+      });
+    }
+  });
 
 export type SluiceConfig = z.infer<typeof configSchema>;

@@ -23,6 +23,14 @@ export const kafkaConfigSchema = z
     /** A member silent for this long is removed from the group. */
     sessionTimeoutMs: z.number().int().min(1000).default(10_000),
     requestTimeoutMs: z.number().int().min(100).default(30_000),
+    /**
+     * `delivery: exactly-once` only: the producer's transactional.id. Unique per live instance and
+     * stable across its restarts (a StatefulSet pod name, say), so a restart aborts its predecessor's
+     * open transaction at once. Default: `<consumer.groupId>-<hostname>`.
+     */
+    transactionalId: z.string().min(1).optional(),
+    /** A transaction open longer than this is aborted by the broker (bounds how long a crash blocks read_committed readers). */
+    transactionTimeoutMs: z.number().int().min(1000).max(900_000).default(10_000),
     /** Producer linger: how long records wait to fill a request. */
     lingerMs: z.number().int().min(0).default(5),
     /** Extra librdkafka properties, passed through as-is (Confluent client only). */

@@ -19,7 +19,7 @@ export function startCli(
   env: Record<string, string>,
 ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: { ...withoutServiceSettings(process.env), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -31,4 +31,17 @@ export function startCli(
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
+}
+
+/**
+ * The test runner's environment minus what selects services or config (`npm test` exports
+ * KAFKA_BROKERS and REDIS_URL): a child gets only the settings its test passes explicitly.
+ */
+function withoutServiceSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith('SLUICE_') || name.startsWith('KAFKA_') || name.startsWith('REDIS_')) continue;
+    out[name] = value;
+  }
+  return out;
 }

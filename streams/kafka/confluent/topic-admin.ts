@@ -1,0 +1,158 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../../../core/logger.ts';
+import type { TopicSpec } from '../../types.ts';
+import { RdCode, rdCode, toSluiceError, unavailable } from './confluent-errors.ts';
+import type { RdAdminClient, RdKafkaError, RdKafkaLibrary, RdTopicDescription } from './rdkafka-api.ts';
+import type { RdKafkaProperties } from './rdkafka-config.ts';
+
+const METADATA_POLL_MS = 100;
+
+/** Settings of the admin side of the transport. */
+export interface TopicAdminOptions {
+  replicationFactor: number;
+  /** Bound on each admin request and on waiting for a new topic's metadata. */
+  timeoutMs: number;
+}
+
+type Done<T> = (err: RdKafkaError | null | undefined, value: T) => void;
+
+/**
+ * Topic creation and read-only inspection through librdkafka's AdminClient, created on first use.
+ * Creation is idempotent: existing topics are kept (grown to the wanted partition count, never shrunk).
+ */
+export class TopicAdmin {
+  readonly #lib: RdKafkaLibrary;
+  readonly #props: RdKafkaProperties;
+  readonly #logger: Logger;
+  readonly #options: TopicAdminOptions;
+  #client: RdAdminClient | undefined;
+
+  constructor(lib: RdKafkaLibrary, props: RdKafkaProperties, logger: Logger, options: TopicAdminOptions) {
+    this.#lib = lib;
+    this.#props = props;
+    this.#logger = logger;
+    this.#options = options;
+  }
+
+  /** Creates missing topics, grows smaller ones, and waits until every partition has a leader. */
+  async ensure(specs: readonly TopicSpec[]): Promise<void> {
+    await Promise.all(specs.map((spec) => this.#ensureOne(spec)));
+  }
+
+  /** Log-end offset (the offset the next record gets) per partition. */
+  async endOffsets(topic: string): Promise<number[]> {
+    const [description] = await this.#describe(topic);
+    const count = description?.partitions.length ?? 0;
+    const partitions = Array.from({ length: count }, (_, partition) => ({
+      topic,
+      partition,
+      offset: this.#lib.OffsetSpec.LATEST,
+    }));
+    const result = await this.#call<Array<{ partition: number; offset: number; error?: RdKafkaError }>>(
+      `listOffsets(${topic})`,
+      (done) => this.#admin().listOffsets(partitions, { timeout: this.#options.timeoutMs }, done),
+    );
+    const out = new Array<number>(count).fill(0);
+    for (const r of result) {
+      if (r.error) throw toSluiceError(r.error, `listOffsets(${topic}[${r.partition}])`);
+      out[r.partition] = r.offset;
+    }
+    return out;
+  }
+
+  /** The group's committed offset per partition of `topic`; null where it never committed. */
+  async committedOffsets(groupId: string, topic: string, partitions: number): Promise<Array<number | null>> {
+    const wanted = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
+    const [group] = await this.#call<
+      Array<{ error?: RdKafkaError; partitions: Array<{ partition: number; offset?: number }> }>
+    >(`listConsumerGroupOffsets(${groupId})`, (done) =>
+      this.#admin().listConsumerGroupOffsets(
+        [{ groupId, partitions: wanted }],
+        { timeout: this.#options.timeoutMs },
+        done,
+      ),
+    );
+    if (group?.error) throw toSluiceError(group.error, `listConsumerGroupOffsets(${groupId})`);
+    const out = new Array<number | null>(partitions).fill(null);
+    for (const p of group?.partitions ?? [])
+      if (p.offset !== undefined && p.offset >= 0) out[p.partition] = p.offset;
+    return out;
+  }
+
+  close(): void {
+    this.#client?.disconnect();
+    this.#client = undefined;
+  }
+
+  async #ensureOne(spec: TopicSpec): Promise<void> {
+    const { topic, partitions } = spec;
+    const [existing] = await this.#describe(topic);
+    const timeoutMs = this.#options.timeoutMs;
+    if (!existing) {
+      await this.#call<void>(`createTopic(${topic})`, (done) =>
+        this.#admin().createTopic(
+          { topic, num_partitions: partitions, replication_factor: this.#options.replicationFactor },
+          timeoutMs,
+          (err) => done(rdCode(err) === RdCode.TOPIC_ALREADY_EXISTS ? null : err, undefined),
+        ),
+      );
+      this.#logger.info({ topic, partitions }, 'Kafka topic created');
+    } else if (existing.partitions.length < partitions) {
+      await this.#call<void>(`createPartitions(${topic})`, (done) =>
+        this.#admin().createPartitions(topic, partitions, timeoutMs, (err) =>
+          done(rdCode(err) === RdCode.INVALID_PARTITIONS ? null : err, undefined),
+        ),
+      );
+      this.#logger.warn(
+        { topic, from: existing.partitions.length, to: partitions },
+        'Kafka topic grown: keys now map to different partitions',
+      );
+    }
+    await this.#awaitLeaders(topic, partitions);
+  }
+
+  async #awaitLeaders(topic: string, partitions: number): Promise<void> {
+    const deadline = Date.now() + this.#options.timeoutMs;
+    for (;;) {
+      const [d] = await this.#describe(topic);
+      const ready =
+        d !== undefined && d.partitions.length >= partitions && d.partitions.every((p) => p.leader);
+      if (ready) return;
+      if (Date.now() > deadline) {
+        throw unavailable(
+          `topic "${topic}": partitions did not all get a leader within ${this.#options.timeoutMs} ms`,
+          topic,
+        );
+      }
+      await sleep(METADATA_POLL_MS);
+    }
+  }
+
+  /** The topic's description, or none when it does not exist. */
+  async #describe(topic: string): Promise<RdTopicDescription[]> {
+    try {
+      const result = await this.#call<RdTopicDescription[]>(`describeTopics(${topic})`, (done) =>
+        this.#admin().describeTopics([topic], { timeout: this.#options.timeoutMs }, done),
+      );
+      return result.filter((d) => !d.error);
+    } catch (error) {
+      if (rdCode((error as { cause?: unknown }).cause) === RdCode.UNKNOWN_TOPIC_OR_PART) return [];
+      throw error;
+    }
+  }
+
+  #admin(): RdAdminClient {
+    this.#client ??= this.#lib.AdminClient.create({ ...this.#props });
+    return this.#client;
+  }
+
+  #call<T>(what: string, start: (done: Done<T>) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      try {
+        start((err, value) => (err ? reject(toSluiceError(err, what)) : resolve(value)));
+      } catch (error) {
+        reject(toSluiceError(error, what));
+      }
+    });
+  }
+}

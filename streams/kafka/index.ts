@@ -1,0 +1,2 @@
+export { createKafkaTransport } from './create-kafka-transport.ts';
+export { type KafkaConfig, kafkaConfigSchema } from './kafka-config.ts';

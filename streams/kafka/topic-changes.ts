@@ -1,0 +1,49 @@
+import { SluiceError } from '../../core/errors.ts';
+import type { TopicSpec } from '../types.ts';
+
+/** A topic to grow from its current partition count to `partitions`. */
+export interface TopicGrowth extends TopicSpec {
+  from: number;
+}
+
+/** What `ensureTopics` has to ask the cluster for. */
+export interface TopicChanges {
+  create: TopicSpec[];
+  grow: TopicGrowth[];
+}
+
+/**
+ * Plans `ensureTopics` for a Kafka adapter from the partition counts the cluster reports:
+ * missing topics are created, smaller ones grown, none shrunk. Validates names and counts as the
+ * embedded broker does, and merges repeated topics (the largest count wins) so one call never
+ * races itself. Pure: the adapters do the admin calls.
+ */
+export function planTopicChanges(
+  specs: readonly TopicSpec[],
+  existing: ReadonlyMap<string, number>,
+): TopicChanges {
+  const wanted = new Map<string, number>();
+  for (const { topic, partitions } of specs) {
+    if (typeof topic !== 'string' || topic.length === 0) {
+      throw new SluiceError(
+        'SLUICE_CONFIG_INVALID',
+        `topic name must be a non-empty string, got ${JSON.stringify(topic)}`,
+      );
+    }
+    if (!Number.isInteger(partitions) || partitions < 1) {
+      throw new SluiceError(
+        'SLUICE_CONFIG_INVALID',
+        `topic "${topic}" needs a whole number of partitions ≥ 1, got ${partitions}`,
+        { subject: topic },
+      );
+    }
+    wanted.set(topic, Math.max(partitions, wanted.get(topic) ?? 0));
+  }
+  const changes: TopicChanges = { create: [], grow: [] };
+  for (const [topic, partitions] of wanted) {
+    const from = existing.get(topic);
+    if (from === undefined) changes.create.push({ topic, partitions });
+    else if (from < partitions) changes.grow.push({ topic, partitions, from });
+  }
+  return changes;
+}

@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeSharedScorer, generatedRecords, waitFor } from '../support/embedded-harness.ts';
+import {
+  decodePredictions,
+  KAFKA_CLIENTS,
+  kafkaConfig,
+  openTransport,
+  produceAll,
+  readTopic,
+  startKafkaTopology,
+  uniqueNames,
+} from '../support/kafka-pipeline.ts';
+
+const run = promisify(execFile);
+afterAll(closeSharedScorer);
+
+/** Stops or starts the broker `npm test` provisioned; a broker named by the caller cannot be restarted here. */
+async function broker(action: 'stop-kafka' | 'start-kafka'): Promise<void> {
+  await run('bash', ['scripts/services.sh', action], { timeout: 120_000 });
+}
+
+describe.each(KAFKA_CLIENTS)('a broker restart with the %s client', (client) => {
+  it('turns /readyz false while the broker is down, then reconnects by itself and loses nothing', async () => {
+    const names = uniqueNames(`restart-${client}`);
+    const config = kafkaConfig(client, names);
+    const transport = await openTransport(config);
+    const topology = await startKafkaTopology(config, transport);
+    const before = generatedRecords(5000, 81);
+    await produceAll(
+      transport,
+      names.topics.events,
+      before.map((e) => e.record),
+    );
+    await waitFor(() => topology.totals.predictions >= 5000, 60_000, 'the first 5000 predictions');
+    expect(topology.isReady()).toBe(true);
+
+    await broker('stop-kafka');
+    try {
+      await waitFor(() => !topology.isReady(), 60_000, 'readiness to turn false while the broker is down');
+    } finally {
+      await broker('start-kafka');
+    }
+    await waitFor(() => topology.isReady(), 90_000, 'readiness to return after the broker is back');
+
+    const after = generatedRecords(5000, 82);
+    await produceAll(
+      transport,
+      names.topics.events,
+      after.map((e) => e.record),
+    );
+    await waitFor(
+      () => topology.totals.predictions >= 10_000,
+      90_000,
+      'predictions for the events sent after the restart',
+    );
+    await topology.stop(10_000);
+
+    const scored = new Set(
+      decodePredictions(await readTopic(transport, names.topics.predictions, 10_000, 60_000)).map(
+        (p) => p.event_id,
+      ),
+    );
+    const lost = [...before, ...after].filter((e) => !scored.has(e.eventId));
+    expect(lost.map((e) => e.eventId).slice(0, 5)).toEqual([]);
+    await transport.close();
+  }, 360_000);
+});
