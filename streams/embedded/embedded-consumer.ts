@@ -1,3 +1,4 @@
+import { PollGuard } from '../poll-guard.ts';
 import {
   type ConsumerClient,
   type ConsumerOptions,
@@ -7,6 +8,7 @@ import {
   type TopicPartition,
   type TopicPartitionOffset,
 } from '../types.ts';
+
 import type { ConsumerGroup } from './consumer-group.ts';
 import { GroupMember } from './group-member.ts';
 import type { AppendWaiter, PartitionLog } from './partition-log.ts';
@@ -64,8 +66,7 @@ export class EmbeddedConsumer implements ConsumerClient {
   /** Set when close() starts: polls end, but a listener still running may commit until `#closed`. */
   #closing = false;
   #closed = false;
-  #polling = false;
-  #pollSettled: (() => void) | null = null;
+  readonly #poll: PollGuard;
   #wakeWaiting: (() => void) | null = null;
   #fetches: Fetch[] = [];
   readonly #fetchByKey = new Map<string, Fetch>();
@@ -73,6 +74,7 @@ export class EmbeddedConsumer implements ConsumerClient {
 
   constructor(options: ConsumerOptions, deps: EmbeddedConsumerDeps) {
     this.memberId = deps.memberId;
+    this.#poll = new PollGuard(`consumer ${deps.memberId}`);
     this.groupId = options.groupId;
     this.#group = deps.group;
     this.#registry = deps.registry;
@@ -93,8 +95,7 @@ export class EmbeddedConsumer implements ConsumerClient {
   async poll(maxRecords: number, maxWaitMs: number): Promise<InputRecord[]> {
     if (this.#closing) throw transportClosed('consumer.poll');
     if (!this.#joined) throw new Error(`consumer ${this.memberId}: poll() before subscribe()`);
-    if (this.#polling) throw new Error(`consumer ${this.memberId}: poll() while another poll() is pending`);
-    this.#polling = true;
+    this.#poll.enter();
     const member = this.#member;
     const now = Date.now();
     member.touch(now);
@@ -110,10 +111,7 @@ export class EmbeddedConsumer implements ConsumerClient {
         await this.#waitForWork(remaining);
       }
     } finally {
-      this.#polling = false;
-      const settled = this.#pollSettled;
-      this.#pollSettled = null;
-      settled?.();
+      this.#poll.exit();
     }
   }
 
@@ -152,7 +150,7 @@ export class EmbeddedConsumer implements ConsumerClient {
     if (this.#closing) return;
     this.#closing = true;
     this.#wake();
-    if (this.#polling) await new Promise<void>((resolve) => (this.#pollSettled = resolve));
+    await this.#poll.idle();
     if (this.#joined) this.#group.leave(this.#member);
     this.#closed = true;
     this.#fetches = [];

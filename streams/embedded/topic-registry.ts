@@ -1,4 +1,4 @@
-import { SluiceError } from '../../core/errors.ts';
+import { validateTopicSpec } from '../topic-spec.ts';
 import type { TopicSpec } from '../types.ts';
 import { PartitionLog } from './partition-log.ts';
 import { unknownPartition, unknownTopic } from './transport-errors.ts';
@@ -18,19 +18,7 @@ export class TopicRegistry {
   /** Creates a missing topic or grows a smaller one (never shrinks); true when partitions were added. */
   ensure(spec: TopicSpec): boolean {
     const { topic, partitions } = spec;
-    if (typeof topic !== 'string' || topic.length === 0) {
-      throw new SluiceError(
-        'SLUICE_CONFIG_INVALID',
-        `topic name must be a non-empty string, got ${JSON.stringify(topic)}`,
-      );
-    }
-    if (!Number.isInteger(partitions) || partitions < 1) {
-      throw new SluiceError(
-        'SLUICE_CONFIG_INVALID',
-        `topic "${topic}" needs a whole number of partitions ≥ 1, got ${partitions}`,
-        { subject: topic },
-      );
-    }
+    validateTopicSpec({ topic, partitions });
     let logs = this.#topics.get(topic);
     if (!logs) {
       logs = [];

@@ -1,4 +1,4 @@
-import { SluiceError } from '../../core/errors.ts';
+import { validateTopicSpec } from '../topic-spec.ts';
 import type { TopicSpec } from '../types.ts';
 
 /** A topic to grow from its current partition count to `partitions`. */
@@ -24,19 +24,7 @@ export function planTopicChanges(
 ): TopicChanges {
   const wanted = new Map<string, number>();
   for (const { topic, partitions } of specs) {
-    if (typeof topic !== 'string' || topic.length === 0) {
-      throw new SluiceError(
-        'SLUICE_CONFIG_INVALID',
-        `topic name must be a non-empty string, got ${JSON.stringify(topic)}`,
-      );
-    }
-    if (!Number.isInteger(partitions) || partitions < 1) {
-      throw new SluiceError(
-        'SLUICE_CONFIG_INVALID',
-        `topic "${topic}" needs a whole number of partitions ≥ 1, got ${partitions}`,
-        { subject: topic },
-      );
-    }
+    validateTopicSpec({ topic, partitions });
     wanted.set(topic, Math.max(partitions, wanted.get(topic) ?? 0));
   }
   const changes: TopicChanges = { create: [], grow: [] };

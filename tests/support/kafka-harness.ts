@@ -110,35 +110,6 @@ export function nextOffsets(records: readonly InputRecord[]): TopicPartitionOffs
   return [...next.values()];
 }
 
-/**
- * Reads `topic` from the beginning with a throwaway group until it has every record up to the
- * end offsets measured at the start.
- */
-export async function readWholeTopic(
-  transport: ConfluentTransport,
-  topic: string,
-  timeoutMs = 30_000,
-): Promise<InputRecord[]> {
-  const ends = await transport.endOffsets(topic);
-  const total = ends.reduce((a, b) => a + b, 0);
-  const consumer = await transport.createConsumer({
-    groupId: uniqueName('reader'),
-    fromBeginning: true,
-    rebalance: { onAssigned: () => {}, onRevoked: () => {} },
-  });
-  try {
-    await consumer.subscribe([topic]);
-    return await pollUntil(
-      consumer,
-      (records) => records.length >= total,
-      timeoutMs,
-      `${total} records of ${topic}`,
-    );
-  } finally {
-    await consumer.close();
-  }
-}
-
 /** Records grouped by partition, each in consumed order. */
 export function byPartition(records: readonly InputRecord[]): Map<number, InputRecord[]> {
   const out = new Map<number, InputRecord[]>();
@@ -168,7 +139,10 @@ export interface TopicEndReader {
   createConsumer(options: ConsumerOptions): Promise<ConsumerClient>;
 }
 
-/** `readWholeTopic` for either Kafka adapter. */
+/**
+ * Reads `topic` from the beginning with a throwaway group until it has every record up to the
+ * end offsets measured at the start. Works with either Kafka adapter.
+ */
 export async function readTopicToEnd(
   transport: TopicEndReader,
   topic: string,

@@ -1,5 +1,6 @@
 import { SluiceError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
+import { PollGuard } from '../../poll-guard.ts';
 import type {
   ConsumerClient,
   InputRecord,
@@ -47,12 +48,12 @@ export class ConfluentConsumer implements ConsumerClient {
   readonly #assigned = new AssignedPartitions();
   readonly #rebalances: RebalanceQueue;
   #subscribed = false;
-  #polling = false;
-  #pollSettled: (() => void) | null = null;
+  readonly #poll: PollGuard;
   #closing = false;
   #closed = false;
 
   constructor(deps: ConfluentConsumerDeps) {
+    this.#poll = new PollGuard('Kafka consumer');
     this.#listener = deps.listener;
     this.#health = deps.health;
     this.#logger = deps.logger;
@@ -91,8 +92,7 @@ export class ConfluentConsumer implements ConsumerClient {
   async poll(maxRecords: number, maxWaitMs: number): Promise<InputRecord[]> {
     if (this.#closing) throw confluentClosed('consumer.poll');
     if (!this.#subscribed) throw new Error('consumer: poll() before subscribe()');
-    if (this.#polling) throw new Error('consumer: poll() while another poll() is pending');
-    this.#polling = true;
+    this.#poll.enter();
     try {
       await this.#rebalances.apply(this.#listener);
       const out: InputRecord[] = [];
@@ -110,10 +110,7 @@ export class ConfluentConsumer implements ConsumerClient {
       }
       return out;
     } finally {
-      this.#polling = false;
-      const settled = this.#pollSettled;
-      this.#pollSettled = null;
-      settled?.();
+      this.#poll.exit();
     }
   }
 
@@ -189,7 +186,7 @@ export class ConfluentConsumer implements ConsumerClient {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    if (this.#polling) await new Promise<void>((resolve) => (this.#pollSettled = resolve));
+    await this.#poll.idle();
     this.#rebalances.applyImmediately();
     const timeoutMs = Math.max(10_000, this.#requestTimeoutMs);
     const disconnected = await new Promise<boolean>((resolve) => {

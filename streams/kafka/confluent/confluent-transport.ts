@@ -8,13 +8,14 @@ import { confluentClosed, toSluiceError } from './confluent-errors.ts';
 import { ConfluentProducer } from './confluent-producer.ts';
 import { ConfluentTransactionalProducer } from './confluent-transactional-producer.ts';
 import { loadRdKafka } from './load-rdkafka.ts';
-import type { RdKafkaLibrary } from './rdkafka-api.ts';
+import type { RdKafkaLibrary, RdProducer } from './rdkafka-api.ts';
 import {
   adminProperties,
   consumerProperties,
   consumerTopicProperties,
   producerProperties,
   producerTopicProperties,
+  type RdKafkaProperties,
 } from './rdkafka-config.ts';
 import { TopicAdmin } from './topic-admin.ts';
 
@@ -73,27 +74,8 @@ export class ConfluentTransport implements Transport {
   }
 
   async createProducer(): Promise<ConfluentProducer> {
-    const lib = await this.#lib();
     const name = this.#clientName('producer');
-    const client = new lib.Producer(
-      { ...producerProperties(this.#config), 'client.id': name, dr_cb: true },
-      producerTopicProperties(this.#config),
-    );
-    this.#health.watch(client, name);
-    try {
-      await new Promise<void>((resolve, reject) =>
-        client.connect({ allTopics: false, timeout: this.#config.requestTimeoutMs }, (err) =>
-          err ? reject(toSluiceError(err, `producer ${name}: cannot connect to Kafka`)) : resolve(),
-        ),
-      );
-    } catch (error) {
-      this.#health.forget(client);
-      throw error;
-    }
-    if (this.#closed) {
-      client.disconnect(() => undefined);
-      throw confluentClosed('createProducer');
-    }
+    const client = await this.#connectProducer(name, {});
     const producer = new ConfluentProducer(client, this.#health, this.#logger, (p) =>
       this.#producers.delete(p),
     );
@@ -102,31 +84,13 @@ export class ConfluentTransport implements Transport {
   }
 
   async createTransactionalProducer(transactionalId: string): Promise<ConfluentTransactionalProducer> {
-    const lib = await this.#lib();
     const name = this.#clientName('txn-producer');
-    const client = new lib.Producer(
-      {
-        ...producerProperties(this.#config),
-        'client.id': name,
-        dr_cb: true,
-        'transactional.id': transactionalId,
-        'transaction.timeout.ms': this.#config.transactionTimeoutMs,
-        // librdkafka refuses a socket timeout longer than the transaction's.
-        'socket.timeout.ms': Math.min(this.#config.requestTimeoutMs, this.#config.transactionTimeoutMs),
-      },
-      producerTopicProperties(this.#config),
-    );
-    this.#health.watch(client, name);
-    try {
-      await new Promise<void>((resolve, reject) =>
-        client.connect({ allTopics: false, timeout: this.#config.requestTimeoutMs }, (err) =>
-          err ? reject(toSluiceError(err, `producer ${name}: cannot connect to Kafka`)) : resolve(),
-        ),
-      );
-    } catch (error) {
-      this.#health.forget(client);
-      throw error;
-    }
+    const client = await this.#connectProducer(name, {
+      'transactional.id': transactionalId,
+      'transaction.timeout.ms': this.#config.transactionTimeoutMs,
+      // librdkafka refuses a socket timeout longer than the transaction's.
+      'socket.timeout.ms': Math.min(this.#config.requestTimeoutMs, this.#config.transactionTimeoutMs),
+    });
     const producer = new ConfluentTransactionalProducer(
       client,
       this.#health,
@@ -142,6 +106,31 @@ export class ConfluentTransport implements Transport {
       throw error;
     }
     return producer;
+  }
+
+  async #connectProducer(name: string, extra: RdKafkaProperties): Promise<RdProducer> {
+    const lib = await this.#lib();
+    const client = new lib.Producer(
+      { ...producerProperties(this.#config), 'client.id': name, dr_cb: true, ...extra },
+      producerTopicProperties(this.#config),
+    );
+    this.#health.watch(client, name);
+    try {
+      await new Promise<void>((resolve, reject) =>
+        client.connect({ allTopics: false, timeout: this.#config.requestTimeoutMs }, (err) =>
+          err ? reject(toSluiceError(err, `producer ${name}: cannot connect to Kafka`)) : resolve(),
+        ),
+      );
+    } catch (error) {
+      this.#health.forget(client);
+      throw error;
+    }
+    if (this.#closed) {
+      client.disconnect(() => undefined);
+      this.#health.forget(client);
+      throw confluentClosed('createProducer');
+    }
+    return client;
   }
 
   async createConsumer(options: ConsumerOptions): Promise<ConfluentConsumer> {

@@ -2,6 +2,7 @@ import type { Consumer, ConsumerConfig, IMemberAssignment, Kafka } from 'kafkajs
 import { errorMessage, type SluiceError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import { backoffDelayMs } from '../../../core/retry.ts';
+import { PollGuard } from '../../poll-guard.ts';
 import type {
   ConsumerClient,
   InputRecord,
@@ -63,8 +64,7 @@ export class KafkajsConsumer implements ConsumerClient {
   readonly #witness = new CommitWitness();
   readonly #kafkaPauses: KafkaPauses;
   #subscribed = false;
-  #polling = false;
-  #pollSettled: (() => void) | null = null;
+  readonly #poll: PollGuard;
   #closing = false;
   #closed = false;
   /** Set while kafkajs is down after a crash it does not restart from; `poll` throws it. */
@@ -77,6 +77,7 @@ export class KafkajsConsumer implements ConsumerClient {
   #startSettled: (() => void) | null = null;
 
   constructor(deps: KafkajsConsumerDeps) {
+    this.#poll = new PollGuard('Kafka consumer');
     this.#deps = deps;
     this.#consumer = deps.kafka.consumer(deps.config);
     this.#queue = new BatchQueue(deps.queueLimit);
@@ -123,8 +124,7 @@ export class KafkajsConsumer implements ConsumerClient {
   async poll(maxRecords: number, maxWaitMs: number): Promise<InputRecord[]> {
     if (this.#closing) throw clientClosed('consumer.poll');
     if (!this.#subscribed) throw new Error('consumer: poll() before subscribe()');
-    if (this.#polling) throw new Error('consumer: poll() while another poll() is pending');
-    this.#polling = true;
+    this.#poll.enter();
     try {
       const deadline = Date.now() + Math.max(0, maxWaitMs);
       for (;;) {
@@ -142,10 +142,7 @@ export class KafkajsConsumer implements ConsumerClient {
         await this.#signal.wait(remainingMs);
       }
     } finally {
-      this.#polling = false;
-      const settled = this.#pollSettled;
-      this.#pollSettled = null;
-      settled?.();
+      this.#poll.exit();
     }
   }
 
@@ -203,7 +200,7 @@ export class KafkajsConsumer implements ConsumerClient {
     this.#closing = true;
     clearTimeout(this.#restartTimer);
     this.#signal.notify();
-    if (this.#polling) await new Promise<void>((resolve) => (this.#pollSettled = resolve));
+    await this.#poll.idle();
     this.#closed = true;
     const { closeTimeoutMs, logger } = this.#deps;
     // kafkajs ignores a stop while its runner is still starting (its running flag is set only

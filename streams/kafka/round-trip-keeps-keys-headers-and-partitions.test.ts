@@ -1,24 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   byPartition,
+  openConfluentTransport,
   openKafkajsTransport,
   readTopicToEnd,
   uniqueName,
-} from '../../../tests/support/kafka-harness.ts';
-import { kafkaPartitionForKey } from '../../murmur2.ts';
-import type { OutgoingRecord } from '../../types.ts';
-import type { KafkajsTransport } from './index.ts';
+} from '../../tests/support/kafka-harness.ts';
+import { kafkaPartitionForKey } from '../murmur2.ts';
+import type { OutgoingRecord } from '../types.ts';
+import type { KafkaConfig } from './kafka-config.ts';
 
-let transport: KafkajsTransport;
+type Opened =
+  | Awaited<ReturnType<typeof openConfluentTransport>>
+  | Awaited<ReturnType<typeof openKafkajsTransport>>;
+const OPEN: Record<'confluent' | 'kafkajs', (overrides?: Partial<KafkaConfig>) => Promise<Opened>> = {
+  confluent: (overrides) => openConfluentTransport(overrides),
+  kafkajs: (overrides) => openKafkajsTransport(overrides),
+};
 
-beforeAll(async () => {
-  transport = await openKafkajsTransport();
-});
-afterAll(() => transport?.close());
+describe.each(['confluent', 'kafkajs'] as const)('the %s transport round trip', (client) => {
+  let transport: Opened;
+  beforeAll(async () => {
+    transport = await OPEN[client]();
+  });
+  afterAll(() => transport?.close());
 
-describe('the kafkajs transport round trip', () => {
   it('keeps keys, values, headers, timestamps and explicit partitions, and partitions keys like Kafka', async () => {
-    const topic = uniqueName('kafkajs-round-trip');
+    const topic = uniqueName(`round-trip-${client}`);
     await transport.ensureTopics([{ topic, partitions: 4 }]);
     const keyed: OutgoingRecord[] = Array.from({ length: 200 }, (_, i) => ({
       key: i % 2 === 0 ? `user-${i % 37}` : Buffer.from(`user-${i % 37}`),
@@ -67,10 +75,11 @@ describe('the kafkajs transport round trip', () => {
     expect(userValues).toEqual([...userValues].sort((a, b) => a - b));
   });
 
-  it('reads back what a gzip-compressing producer wrote, and refuses the codecs kafkajs lacks', async () => {
-    const gzip = await openKafkajsTransport({ compression: 'gzip' });
+  it('reads back what a gzip-compressing producer of the other client wrote', async () => {
+    const other = client === 'confluent' ? 'kafkajs' : 'confluent';
+    const gzip = await OPEN[other]({ compression: 'gzip' });
     try {
-      const topic = uniqueName('kafkajs-gzip');
+      const topic = uniqueName(`gzip-${other}-to-${client}`);
       await gzip.ensureTopics([{ topic, partitions: 2 }]);
       const producer = await gzip.createProducer();
       const values = Array.from({ length: 100 }, (_, i) => `compressible ${'x'.repeat(200)} ${i}`);
@@ -79,13 +88,35 @@ describe('the kafkajs transport round trip', () => {
         values.map((v) => ({ key: v.slice(-3), value: Buffer.from(v) })),
       );
       await producer.close();
-      const records = await readTopicToEnd(gzip, topic);
+      const records = await readTopicToEnd(transport, topic);
       expect(records.map((r) => r.value!.toString()).sort()).toEqual([...values].sort());
     } finally {
       await gzip.close();
     }
+  });
+});
+
+describe('compression codecs', () => {
+  it('kafkajs refuses the codecs it lacks, naming the key', async () => {
     await expect(openKafkajsTransport({ compression: 'zstd' })).rejects.toThrow(
       /transport\.kafka\.compression/,
     );
+  });
+
+  it('the Confluent client writes zstd and lz4 that it reads back', async () => {
+    for (const compression of ['zstd', 'lz4'] as const) {
+      const transport = await openConfluentTransport({ compression });
+      try {
+        const topic = uniqueName(`codec-${compression}`);
+        await transport.ensureTopics([{ topic, partitions: 1 }]);
+        const producer = await transport.createProducer();
+        await producer.send(topic, [{ key: 'k', value: Buffer.from(`${compression} ${'y'.repeat(500)}`) }]);
+        await producer.close();
+        const records = await readTopicToEnd(transport, topic);
+        expect(records.map((r) => r.value!.toString())).toEqual([`${compression} ${'y'.repeat(500)}`]);
+      } finally {
+        await transport.close();
+      }
+    }
   });
 });
