@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { SluiceConfig } from '../../app/config/index.ts';
-import { buildScoringTopology, type ScoringTopology } from '../../app/scoring-topology.ts';
+import {
+  buildScoringTopology,
+  type ScoringTopology,
+  type ScoringTopologyParts,
+} from '../../app/scoring-topology.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { MemoryFeatureStore } from '../../processors/enrich/index.ts';
 import { fraudFeatureVector, fraudFeatureView } from '../../processors/infer/index.ts';
@@ -63,8 +67,10 @@ export function openTransport(config: SluiceConfig): Promise<Transport> {
 export async function startKafkaTopology(
   config: SluiceConfig,
   transport: Transport,
+  extra: Partial<ScoringTopologyParts> = {},
 ): Promise<ScoringTopology> {
   const topology = buildScoringTopology({
+    ...extra,
     transport,
     config,
     featureStore: await MemoryFeatureStore.fromJsonl(config.features.seedFile),
