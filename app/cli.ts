@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { ConfigError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { loadConfig } from './config/index.ts';
+import { featuresCommand } from './features-load/features-command.ts';
 import { type RunningPipeline, runPipeline } from './run-pipeline.ts';
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 2 bad config (the message names the key). */
@@ -68,6 +69,7 @@ export function buildCli(): Command {
     .description('run the pipeline')
     .addOption(configOption())
     .action(start);
+  program.addCommand(featuresCommand());
   program
     .command('config')
     .description('validate the config and print it with every default filled in')

@@ -16,6 +16,8 @@ export class PipelineMetrics {
   readonly inFlight: Gauge;
   readonly paused: Gauge;
   readonly sinkRetries: Counter<'sink'>;
+  readonly sinkFailures: Counter<'sink'>;
+  readonly sinkWriteSeconds: Histogram<'sink'>;
 
   constructor(registry: Registry, probes: { inFlight: () => number; paused: () => boolean }) {
     this.registry = registry;
@@ -65,6 +67,19 @@ export class PipelineMetrics {
       name: 'sluice_sink_retries_total',
       help: 'Failed sink writes that were retried',
       labelNames: ['sink'],
+      registers,
+    });
+    this.sinkFailures = new Counter({
+      name: 'sluice_sink_write_failures_total',
+      help: 'Failed sink writes, retried or not, by sink',
+      labelNames: ['sink'],
+      registers,
+    });
+    this.sinkWriteSeconds = new Histogram({
+      name: 'sluice_sink_write_duration_seconds',
+      help: 'Time from handing a batch to a sink until it confirmed the write, by sink (successful writes)',
+      labelNames: ['sink'],
+      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5],
       registers,
     });
     this.inFlight = new Gauge({

@@ -1,6 +1,5 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Logger } from '../core/logger.ts';
-import { MemoryFeatureStore } from '../processors/enrich/index.ts';
 import {
   FRAUD_FEATURES,
   fraudFeatureVector,
@@ -8,6 +7,7 @@ import {
   InferencePool,
 } from '../processors/infer/index.ts';
 import { SchemaRegistryClient } from '../schemas/index.ts';
+import { RedisPredictionSink } from '../sinks/redis/index.ts';
 import { LiveServer } from '../sinks/websocket/index.ts';
 import { EmbeddedTransport } from '../streams/embedded/index.ts';
 import type { Transport } from '../streams/index.ts';
@@ -15,6 +15,7 @@ import { createKafkaTransport } from '../streams/kafka/index.ts';
 import type { SluiceConfig } from './config/index.ts';
 import { GeneratedEventSource } from './event-source.ts';
 import { registerHttpEndpoints } from './http-endpoints.ts';
+import { openFeatureStore } from './open-feature-store.ts';
 import { buildScoringTopology, type ScoringTopology } from './scoring-topology.ts';
 import { startStatusLine } from './status-line.ts';
 
@@ -45,11 +46,7 @@ export async function runPipeline(
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sluice_' });
 
-  const featureStore = await MemoryFeatureStore.fromJsonl(config.features.seedFile);
-  logger.info(
-    { store: featureStore.kind, entities: featureStore.size, seedFile: config.features.seedFile },
-    'feature store ready',
-  );
+  const featureStore = await openFeatureStore(config, logger, registry);
   const scorer = await InferencePool.create({
     manifestPath: config.model.manifest,
     providers: config.model.providers,
@@ -75,6 +72,17 @@ export async function runPipeline(
     throw error;
   }
 
+  let predictionStore: RedisPredictionSink | undefined;
+  try {
+    if (config.sinks.redis.enabled) {
+      predictionStore = await RedisPredictionSink.connect(config.sinks.redis, logger);
+      logger.info({ keyTemplate: config.sinks.redis.keyTemplate }, 'redis prediction sink ready');
+    }
+  } catch (error) {
+    await Promise.allSettled([scorer.close(), server.close()]);
+    throw error;
+  }
+
   const topology = buildScoringTopology({
     transport,
     config,
@@ -86,6 +94,7 @@ export async function runPipeline(
     scorer,
     vector: fraudFeatureVector,
     liveFeed: server,
+    predictionStore,
     registry,
     logger,
     onFatal: (error) => {
@@ -126,6 +135,7 @@ export async function runPipeline(
       stopStatus();
       await source?.stop();
       const result = await topology.stop(config.shutdown.timeoutMs);
+      await predictionStore?.close();
       await scorer.close();
       await server.close();
       await featureStore.close();

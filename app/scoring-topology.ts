@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Registry } from 'prom-client';
 import { preciseNowMs } from '../core/clock.ts';
-import { ConfigError, errorMessage, isRetriable, RecordError } from '../core/errors.ts';
+import { ConfigError, errorMessage, isRetriable, RecordError, SluiceError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { backoffDelayMs, sleep } from '../core/retry.ts';
 import { MicroBatcher } from '../processors/batch/index.ts';
@@ -22,7 +22,7 @@ import {
   type Prediction,
   type SchemaRegistryClient,
 } from '../schemas/index.ts';
-import { TopicSink } from '../sinks/index.ts';
+import { type BatchSink, TopicSink } from '../sinks/index.ts';
 import {
   type ConsumedRecord,
   ConsumerLoop,
@@ -50,6 +50,8 @@ export interface ScoringTopologyParts {
   scorer: Scorer;
   vector: FeatureVector;
   liveFeed?: LiveFeed | undefined;
+  /** Where the latest prediction per key is kept (Redis); each batch's ack also waits for its write. */
+  predictionStore?: BatchSink<Prediction> | undefined;
   registry?: Registry | undefined;
   logger: Logger;
   /** An unrecoverable failure (a bug, or sinks failing past shutdown); default: log it. */
@@ -66,7 +68,7 @@ export interface TopologyTotals {
 
 /**
  * The scoring pipeline: events topic → decode → micro-batch → enrich → infer → predictions topic,
- * dead-letter topic and live feed. Built by `buildScoringTopology`; `start` joins the consumer group,
+ * prediction store (optional), dead-letter topic and live feed. Built by `buildScoringTopology`; `start` joins the consumer group,
  * `stop` drains in-flight batches and commits.
  */
 export class ScoringTopology {
@@ -85,7 +87,11 @@ export class ScoringTopology {
   #loop: ConsumerLoop | undefined;
   /** The ack step of the last delivered batch; each batch's ack waits for it. */
   #acked: Promise<void> = Promise.resolve();
+  /** The prediction-store write of the last delivered batch; each batch's write starts after it. */
+  #stored: Promise<void> = Promise.resolve();
   #stopping = false;
+  /** Aborted once stop has waited its drain budget: releases batches held for the feature store. */
+  readonly #shutdown = new AbortController();
   /** Registry ids the outputs are framed with; undefined without a registry. */
   #outputSchemaIds: { prediction: number; deadLetter: number } | undefined;
 
@@ -101,7 +107,9 @@ export class ScoringTopology {
         })
       : undefined;
     this.#decode = createEventDecoder(config.decode, parts.schemaRegistry);
-    this.#enrich = createEnricher(parts.featureStore, parts.featureView, config.features, logger);
+    this.#enrich = createEnricher(parts.featureStore, parts.featureView, config.features, logger, {
+      signal: this.#shutdown.signal,
+    });
     this.#runner = new OrderedBatchRunner<ScoringItem[], void>({
       maxConcurrent: config.batch.maxConcurrentBatches,
       process: (items) => this.#score(items),
@@ -189,6 +197,7 @@ export class ScoringTopology {
     await this.#loop.stop();
     this.#batcher.flush();
     const drained = await this.#loop.close(Math.max(0, deadline - Date.now()));
+    this.#shutdown.abort();
     await this.#producer?.close();
     return { drained };
   }
@@ -311,7 +320,8 @@ export class ScoringTopology {
     // order; waiting for the broker's ack is not, so the next batch is handed over meanwhile and
     // several sends overlap. Acks are still applied in batch order, after the ack of the one before.
     const written = this.#writeWithRetry(this.#predictionSink, records);
-    const acked = Promise.all([this.#acked, written]).then(() => {
+    const stored = this.#storeInOrder(predictions);
+    const acked = Promise.all([this.#acked, written, stored]).then(() => {
       for (const item of items) if (!item.error) item.consumed.ack();
       this.totals.predictions += predictions.length;
       this.#metrics?.predictions.inc(predictions.length);
@@ -323,6 +333,19 @@ export class ScoringTopology {
       () => undefined,
       (error: unknown) => this.#fatal(error),
     );
+  }
+
+  /**
+   * The store keeps only the latest prediction per key, so its writes must land in batch order: a
+   * batch is written once the one before is confirmed, and a retried batch can never overwrite a newer
+   * one. Writes to a topic need no such chain, since the log keeps every record.
+   */
+  #storeInOrder(predictions: Prediction[]): Promise<void> {
+    const store = this.#parts.predictionStore;
+    if (!store || predictions.length === 0) return Promise.resolve();
+    const stored = this.#stored.then(() => this.#writeWithRetry(store, predictions));
+    this.#stored = stored.catch(() => undefined);
+    return stored;
   }
 
   async #routeDeadLetters(failed: Array<{ consumed: ConsumedRecord; error: RecordError }>): Promise<void> {
@@ -351,12 +374,15 @@ export class ScoringTopology {
   }
 
   /** A sink is retried until it succeeds: its inputs stay unacked (uncommitted) meanwhile, so nothing is lost. */
-  async #writeWithRetry(sink: TopicSink, records: OutgoingRecord[]): Promise<void> {
+  async #writeWithRetry<T>(sink: BatchSink<T>, records: T[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
       try {
         await sink.write(records);
+        this.#metrics?.sinkWriteSeconds.observe({ sink: sink.name }, (performance.now() - started) / 1000);
         return;
       } catch (error) {
+        this.#metrics?.sinkFailures.inc({ sink: sink.name });
         if (!isRetriable(error)) throw error;
         this.#metrics?.sinkRetries.inc({ sink: sink.name });
         const delayMs = backoffDelayMs(Math.min(attempt, 8), {
@@ -396,6 +422,8 @@ export class ScoringTopology {
   }
 
   #fatal(error: unknown): void {
+    // A batch held for the feature store at shutdown: its records stay unacked, so uncommitted.
+    if (this.#stopping && error instanceof SluiceError && error.code === 'SLUICE_SHUTDOWN') return;
     if (this.#parts.onFatal) this.#parts.onFatal(error);
     else this.#parts.logger.fatal({ err: error }, 'scoring topology failed');
   }

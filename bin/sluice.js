@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// `npx sluice …`: runs the TypeScript CLI through tsx's loader, or the compiled one when built.
+// `npx sluice …`: runs the TypeScript CLI through tsx's loader in a checkout (where a dist/ from an
+// earlier build may be stale), or the compiled one where only dist/ ships.
 import { existsSync } from 'node:fs';
 
+const source = new URL('../app/cli.ts', import.meta.url);
 const compiled = new URL('../dist/app/cli.js', import.meta.url);
-if (existsSync(compiled)) {
+if (!existsSync(source) && existsSync(compiled)) {
   const { runCli } = await import(compiled.href);
   await runCli(process.argv);
 } else {

@@ -22,6 +22,8 @@ export type SluiceErrorCode =
   | 'SLUICE_VALIDATE_NOT_FINITE'
   | 'SLUICE_VALIDATE_OUT_OF_RANGE'
   | 'SLUICE_ENRICH_FEATURE_MISSING'
+  | 'SLUICE_ENRICH_FEATURE_STALE'
+  | 'SLUICE_ENRICH_FEATURE_WRONG_TYPE'
   | 'SLUICE_INFER_FAILED'
   // infrastructure
   | 'SLUICE_TRANSPORT_CLOSED'
@@ -30,7 +32,11 @@ export type SluiceErrorCode =
   | 'SLUICE_TOPIC_UNKNOWN'
   | 'SLUICE_COMMIT_REJECTED'
   | 'SLUICE_WORKER_CRASHED'
-  | 'SLUICE_SHUTDOWN';
+  | 'SLUICE_FEATURE_STORE_UNAVAILABLE'
+  | 'SLUICE_FEATURE_STORE_AUTH_FAILED'
+  | 'SLUICE_SHUTDOWN'
+  | 'SLUICE_SINK_UNAVAILABLE'
+  | 'SLUICE_SINK_REJECTED';
 
 /** The stable string id of each pipeline stage; logs, metrics, traces and dead letters use it. */
 export type StageId = 'decode' | 'validate' | 'enrich' | 'batch' | 'infer' | 'drift' | 'encode' | 'sink';

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { silentLogger } from '../core/logger.ts';
 import { FRAUD_FEATURES, InferencePool } from '../processors/infer/index.ts';
+import { runFeaturesBench } from './features-bench.ts';
 import { type KafkaClientName, measurePassThrough, measureSluice } from './kafka-bench.ts';
 import {
   generateEncodedEvents,
@@ -8,6 +9,7 @@ import {
   measureInferenceThroughput,
   measurePipeline,
 } from './pipeline-bench.ts';
+import { startPrivateRedis } from './private-redis.ts';
 import { formatNumber, median, printTable, writeJson } from './report.ts';
 
 const BATCH_SIZES = [1, 8, 64, 256, 1024];
@@ -193,6 +195,57 @@ async function kafkaBench(options: { runs: string; events: string; clients: stri
   await pool.close();
 }
 
+/** `npm run bench -- features`: RedisFeatureStore keys/s by layout and batch size, against redis-benchmark. */
+async function featuresBench(options: {
+  runs: string;
+  entities: string;
+  durationMs: string;
+  redisPort?: string;
+}): Promise<void> {
+  const runs = Number(options.runs);
+  // A private server by default: a shared one (REDIS_URL) carries other work that would add noise.
+  const redis = options.redisPort
+    ? { url: `redis://127.0.0.1:${options.redisPort}`, port: Number(options.redisPort), stop: async () => {} }
+    : await startPrivateRedis();
+  try {
+    const { rows } = await runFeaturesBench(
+      {
+        runs,
+        entities: Number(options.entities),
+        durationMs: Number(options.durationMs),
+        batches: [256, 1024],
+      },
+      redis,
+    );
+    printTable({
+      title: `Feature lookups, one connection, one batch in flight, ${options.entities} entities (4 fields + timestamp); median of ${runs}`,
+      columns: [
+        'layout',
+        'batch',
+        'sluice keys/s',
+        'redis-benchmark keys/s',
+        'sluice / redis-benchmark',
+        'p50 ms/batch',
+        'redis-benchmark command',
+      ],
+      rows: rows.map((r) => [
+        r.layout,
+        r.batchSize,
+        formatNumber(r.sluiceKeysPerSecond),
+        formatNumber(r.redisBenchmarkKeysPerSecond),
+        `${formatNumber(r.ratio * 100, 1)}%`,
+        formatNumber(r.p50BatchMs, 2),
+        r.command,
+      ]),
+    });
+    process.stdout.write(
+      `wrote ${writeJson('features', { runs, entities: Number(options.entities), rows })}\n`,
+    );
+  } finally {
+    await redis.stop();
+  }
+}
+
 const program = new Command('bench').description(
   'Sluice benchmarks: print a table and write JSON under bench-results/',
 );
@@ -210,4 +263,12 @@ program
   .option('--events <n>', 'events per run', '100000')
   .option('--clients <list>', 'comma-separated clients to measure', 'confluent,kafkajs')
   .action(kafkaBench);
+program
+  .command('features')
+  .description('Redis feature store: keys/s for both layouts at batch 256 and 1024 vs redis-benchmark')
+  .option('--runs <n>', 'runs per measurement (the median is reported)', '3')
+  .option('--entities <n>', 'entities seeded per layout', '100000')
+  .option('--duration-ms <n>', 'how long each Sluice measurement runs', '1500')
+  .option('--redis-port <port>', 'use a running redis-server on 127.0.0.1 instead of starting a private one')
+  .action(featuresBench);
 await program.parseAsync(process.argv);

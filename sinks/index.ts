@@ -1,1 +1,2 @@
+export type { BatchSink } from './batch-sink.ts';
 export { TopicSink } from './topic-sink.ts';

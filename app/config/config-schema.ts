@@ -3,6 +3,7 @@ import { batchConfigSchema } from '../../processors/batch/index.ts';
 import { decodeConfigSchema } from '../../processors/decode/index.ts';
 import { enrichConfigSchema } from '../../processors/enrich/index.ts';
 import { inferConfigSchema } from '../../processors/infer/infer-config.ts';
+import { redisSinkConfigSchema } from '../../sinks/redis/index.ts';
 import { liveServerConfigSchema } from '../../sinks/websocket/index.ts';
 import { consumerConfigSchema } from '../../streams/index.ts';
 import { kafkaConfigSchema } from '../../streams/kafka/kafka-config.ts';
@@ -79,6 +80,7 @@ export const configSchema = z
     model: inferConfigSchema,
     generator: generatorSchema,
     websocket: websocketSchema,
+    sinks: z.strictObject({ redis: redisSinkConfigSchema }).prefault({}),
     status: z.strictObject({ intervalMs: z.number().int().min(0).default(5000) }).prefault({}),
     shutdown: z.strictObject({ timeoutMs: z.number().int().min(100).max(60_000).default(8000) }).prefault({}),
   })

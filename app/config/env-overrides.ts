@@ -22,6 +22,11 @@ const NAMED: Record<string, (value: string) => EnvOverride[]> = {
       source: 'KAFKA_BROKERS',
     },
   ],
+  REDIS_URL: (v) => [
+    { path: ['sinks', 'redis', 'url'], value: v, source: 'REDIS_URL' },
+    { path: ['features', 'store'], value: 'redis', source: 'REDIS_URL' },
+    { path: ['features', 'redis', 'url'], value: v, source: 'REDIS_URL' },
+  ],
 };
 
 /**
@@ -30,11 +35,14 @@ const NAMED: Record<string, (value: string) => EnvOverride[]> = {
  * JSON where they can (`64`, `true`, `["cuda","cpu"]`) and as strings otherwise.
  */
 export function envOverrides(env: NodeJS.ProcessEnv): EnvOverride[] {
+  // Named variables first, so an explicit SLUICE_* key wins whatever the environment's order
+  // (REDIS_URL with SLUICE_FEATURES__STORE=memory keeps the memory store).
+  const named: EnvOverride[] = [];
   const overrides: EnvOverride[] = [];
   for (const [name, raw] of Object.entries(env)) {
     if (raw === undefined || raw === '') continue;
-    const named = NAMED[name];
-    if (named) overrides.push(...named(raw));
+    const expand = NAMED[name];
+    if (expand) named.push(...expand(raw));
     else if (name.startsWith('SLUICE_') && !NOT_KEYS.has(name)) {
       overrides.push({
         path: name.slice(7).split('__').map(camelCase),
@@ -43,7 +51,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): EnvOverride[] {
       });
     }
   }
-  return overrides;
+  return [...named, ...overrides];
 }
 
 function camelCase(snake: string): string {

@@ -1,8 +1,10 @@
-import { RecordError } from '../../core/errors.ts';
+import { RecordError, SluiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { sleep } from '../../core/retry.ts';
 import type { ScoringItem } from '../scoring-item.ts';
 import type { EnrichConfig } from './enrich-config.ts';
 import type { FeatureRow, FeatureStore } from './feature-store.ts';
+import type { FeatureViewConfig } from './feature-view-config.ts';
 
 /** The store features a model needs, with the value each gets when it is missing. */
 export interface FeatureViewSpec {
@@ -13,26 +15,83 @@ export interface FeatureViewSpec {
 /** Counts the topology turns into metrics. */
 export interface EnrichOutcome {
   lookups: number;
+  /** The store failed and the batch was failed open (every feature defaulted and flagged). */
   storeFailed: boolean;
 }
 
+/** Stops a batch held by `failure: hold` (shutdown); its records stay unacked and are consumed again. */
+export interface EnricherOptions {
+  signal?: AbortSignal;
+}
+
+const HOLD_LOG_EVERY_MS = 10_000;
+
 /**
- * The `enrich` stage: one store round trip per micro-batch (keys deduplicated), then the configured
- * policy for missing and stale features. Items already failed by an earlier stage are skipped.
+ * The `enrich` stage: one store round trip per micro-batch (keys deduplicated), then the view's
+ * policies for missing, wrongly typed and stale features. Items already failed by an earlier
+ * stage are skipped. A failing store is failed open or held, per `features.redis.failure`.
  */
 export function createEnricher(
   store: FeatureStore,
-  view: FeatureViewSpec,
+  modelView: FeatureViewSpec,
   config: EnrichConfig,
   logger: Logger,
+  options: EnricherOptions = {},
 ): (items: ScoringItem[]) => Promise<EnrichOutcome> {
-  const defaults = { ...view.defaults, ...config.defaults };
-  for (const name of view.names) {
-    if (defaults[name] === undefined && config.onMissing === 'default') {
-      throw new RangeError(`features.defaults.${name}: no default for a feature the model needs`);
+  const viewKey = `features.views.${config.view}`;
+  const view = config.views[config.view];
+  if (!view) throw new RangeError(`features.view: no view "${config.view}" under features.views`);
+  const defaults: Record<string, number> = {};
+  for (const name of modelView.names) {
+    if (!view.fields[name]) {
+      throw new RangeError(`${viewKey}.fields: the model needs "${name}", which the view does not declare`);
+    }
+    const value = view.fields[name].default ?? modelView.defaults[name];
+    if (value === undefined)
+      throw new RangeError(`${viewKey}.fields.${name}.default: no default for a feature the model needs`);
+    defaults[name] = value;
+  }
+  const policy: ViewPolicy = { view, viewKey, names: modelView.names, defaults };
+  const maxAgeMs = view.maxAgeSeconds * 1000;
+  let holdingSince = 0;
+  let lastHoldLog = 0;
+
+  async function lookup(keys: string[]): Promise<Array<FeatureRow | undefined> | undefined> {
+    for (;;) {
+      try {
+        const rows = await store.getMany(keys);
+        if (holdingSince)
+          logger.info({ heldMs: Date.now() - holdingSince }, 'feature store is back; resuming');
+        holdingSince = 0;
+        return rows;
+      } catch (error) {
+        if (config.redis.failure === 'fail-open') {
+          if (Date.now() - lastHoldLog > HOLD_LOG_EVERY_MS) {
+            lastHoldLog = Date.now();
+            logger.warn(
+              { err: error, keys: keys.length },
+              'feature store failing: scoring with defaults (failure=fail-open)',
+            );
+          }
+          return undefined;
+        }
+        if (options.signal?.aborted) {
+          throw new SluiceError('SLUICE_SHUTDOWN', 'enrich: shut down while holding for the feature store', {
+            cause: error,
+          });
+        }
+        if (!holdingSince) holdingSince = Date.now();
+        if (Date.now() - lastHoldLog > HOLD_LOG_EVERY_MS) {
+          lastHoldLog = Date.now();
+          logger.warn(
+            { err: error, heldMs: Date.now() - holdingSince },
+            'feature store failing: holding the batch and retrying (failure=hold); consumption pauses at consumer.maxInFlight',
+          );
+        }
+        await sleep(config.redis.holdRetryMs, options.signal);
+      }
     }
   }
-  const maxAgeMs = config.maxAgeSeconds * 1000;
 
   return async function enrich(items) {
     const slotOf = new Map<string, number>();
@@ -44,85 +103,93 @@ export function createEnricher(
     }
     if (keys.length === 0) return { lookups: 0, storeFailed: false };
 
-    let rows: Array<FeatureRow | undefined>;
-    let storeFailed = false;
-    try {
-      rows = await store.getMany(keys);
-    } catch (error) {
-      // Without a breaker (Redis issue) a failed lookup counts as "all missing" so the policy decides.
-      logger.warn(
-        { err: error, keys: keys.length },
-        `feature store "${store.kind}" lookup failed; applying features.onMissing`,
-      );
-      rows = new Array(keys.length).fill(undefined);
-      storeFailed = true;
+    const rows = await lookup(keys);
+    if (!rows) {
+      const all = [...modelView.names];
+      for (const item of items) {
+        if (item.error) continue;
+        item.features = defaults;
+        item.missing = all;
+      }
+      return { lookups: keys.length, storeFailed: true };
     }
-
     const now = Date.now();
     for (const item of items) {
       if (item.error) continue;
       const row = rows[slotOf.get(item.event.key)!];
-      applyRow(
-        item,
-        row,
-        view.names,
-        defaults,
-        config,
-        maxAgeMs > 0 && row?.updatedAtMs !== undefined && now - row.updatedAtMs > maxAgeMs,
-      );
+      const isStale = maxAgeMs > 0 && row?.updatedAtMs !== undefined && now - row.updatedAtMs > maxAgeMs;
+      applyRow(item, row, policy, isStale);
     }
-    return { lookups: keys.length, storeFailed };
+    return { lookups: keys.length, storeFailed: false };
   };
+}
+
+interface ViewPolicy {
+  view: FeatureViewConfig;
+  viewKey: string;
+  names: readonly string[];
+  defaults: Record<string, number>;
 }
 
 function applyRow(
   item: ScoringItem,
   row: FeatureRow | undefined,
-  names: readonly string[],
-  defaults: Record<string, number>,
-  config: EnrichConfig,
+  policy: ViewPolicy,
   isStale: boolean,
 ): void {
-  const missing = row ? missingNames(row, names) : [...names];
-  // The common case (every feature present) shares the stored row: no per-event copy.
-  let features: Record<string, number> = row?.values ?? {};
-  if (missing.length > 0) {
-    features = { ...features };
-    for (const name of missing) features[name] = defaults[name] ?? 0;
-  }
-  if (missing.length > 0 && config.onMissing === 'dead-letter') {
+  const { view, viewKey, names, defaults } = policy;
+  const key = item.event.key;
+  const missing = row ? absentNames(row, names) : [...names];
+  const wrongType = row?.wrongType ? names.filter((n) => row.wrongType!.includes(n)) : NONE;
+  if (wrongType.length > 0 && view.onWrongType === 'dead-letter') {
     item.error = new RecordError(
       'enrich',
-      'SLUICE_ENRICH_FEATURE_MISSING',
-      `key "${item.event.key}": ${row ? 'fields' : 'no features stored; fields'} ${missing.join(', ')} missing (features.onMissing=dead-letter)`,
-      { subject: missing[0] },
+      'SLUICE_ENRICH_FEATURE_WRONG_TYPE',
+      `key "${key}": ${wrongType.map((n) => `${n} is not a ${view.fields[n]!.type}`).join(', ')} (${viewKey}.onWrongType=dead-letter)`,
+      { subject: wrongType[0] },
     );
     return;
   }
-  if (isStale && config.onStale !== 'keep') {
-    if (config.onStale === 'dead-letter') {
-      item.error = new RecordError(
-        'enrich',
-        'SLUICE_ENRICH_FEATURE_MISSING',
-        `key "${item.event.key}": features older than features.maxAgeSeconds=${config.maxAgeSeconds}`,
-      );
-      return;
-    }
-    features = { ...defaults };
+  const plainMissing = wrongType.length > 0 ? missing.filter((n) => !wrongType.includes(n)) : missing;
+  if (plainMissing.length > 0 && view.onMissing === 'dead-letter') {
+    item.error = new RecordError(
+      'enrich',
+      'SLUICE_ENRICH_FEATURE_MISSING',
+      `key "${key}": ${row ? 'fields' : 'no features stored; fields'} ${plainMissing.join(', ')} missing (${viewKey}.onMissing=dead-letter)`,
+      { subject: plainMissing[0] },
+    );
+    return;
+  }
+  if (isStale && view.onStale === 'dead-letter') {
+    item.error = new RecordError(
+      'enrich',
+      'SLUICE_ENRICH_FEATURE_STALE',
+      `key "${key}": features older than ${viewKey}.maxAgeSeconds=${view.maxAgeSeconds} (${viewKey}.onStale=dead-letter)`,
+      { subject: view.timestampField },
+    );
+    return;
+  }
+  // The common case (every feature present and fresh) shares the stored row: no per-event copy.
+  let features: Record<string, number> = row?.values ?? defaults;
+  if (isStale && view.onStale === 'default') features = defaults;
+  else if (missing.length > 0 && row) {
+    features = { ...features };
+    for (const name of missing) features[name] = defaults[name]!;
   }
   item.features = features;
+  // A wrongly typed value was defaulted, so it is listed with the missing (defaulted) ones.
   if (missing.length > 0) item.missing = missing;
   if (isStale) item.stale = names.filter((name) => !missing.includes(name));
 }
 
-const NONE_MISSING: string[] = [];
+const NONE: string[] = [];
 
-function missingNames(row: FeatureRow, names: readonly string[]): string[] {
+function absentNames(row: FeatureRow, names: readonly string[]): string[] {
   let missing: string[] | undefined;
   for (const name of names) {
     if (row.values[name] !== undefined) continue;
     missing ??= [];
     missing.push(name);
   }
-  return missing ?? NONE_MISSING;
+  return missing ?? NONE;
 }

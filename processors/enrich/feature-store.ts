@@ -3,6 +3,8 @@ export interface FeatureRow {
   values: Record<string, number>;
   /** When the row was last written, epoch ms; drives staleness. */
   updatedAtMs?: number;
+  /** Fields stored with a value that is not of their declared type; absent from `values`. */
+  wrongType?: string[];
 }
 
 /**

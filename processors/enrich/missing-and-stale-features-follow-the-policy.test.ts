@@ -9,6 +9,15 @@ import { enrichConfigSchema } from './enrich-config.ts';
 import { MemoryFeatureStore } from './memory-feature-store.ts';
 
 const view = { names: ['a', 'b'], defaults: { a: 1, b: 2 } };
+
+/** The enrich config with one view `v` of fields a and b, and the given policies. */
+function config(policies: Record<string, unknown> = {}, failure: 'fail-open' | 'hold' = 'fail-open') {
+  return enrichConfigSchema.parse({
+    view: 'v',
+    views: { v: { fields: { a: {}, b: {} }, ...policies } },
+    redis: { failure, holdRetryMs: 5 },
+  });
+}
 const now = Date.now();
 
 function item(key: string) {
@@ -34,7 +43,7 @@ function store() {
 
 describe('enrich applies the configured policy to missing and stale features', () => {
   it('defaults and flags exactly the missing features', async () => {
-    const enrich = createEnricher(store(), view, enrichConfigSchema.parse({}), silentLogger);
+    const enrich = createEnricher(store(), view, config(), silentLogger);
     const items = ['full', 'partial', 'unknown', 'full'].map(item);
     const outcome = await enrich(items);
     expect(outcome.lookups).toBe(3);
@@ -48,12 +57,7 @@ describe('enrich applies the configured policy to missing and stale features', (
   });
 
   it('dead-letters missing features under onMissing=dead-letter, naming them', async () => {
-    const enrich = createEnricher(
-      store(),
-      view,
-      enrichConfigSchema.parse({ onMissing: 'dead-letter' }),
-      silentLogger,
-    );
+    const enrich = createEnricher(store(), view, config({ onMissing: 'dead-letter' }), silentLogger);
     const items = ['full', 'partial'].map(item);
     await enrich(items);
     expect(items[0]!.error).toBeUndefined();
@@ -63,7 +67,7 @@ describe('enrich applies the configured policy to missing and stale features', (
   });
 
   it('flags stale rows, and replaces them under onStale=default', async () => {
-    const keep = createEnricher(store(), view, enrichConfigSchema.parse({ maxAgeSeconds: 60 }), silentLogger);
+    const keep = createEnricher(store(), view, config({ maxAgeSeconds: 60 }), silentLogger);
     const kept = ['old', 'full'].map(item);
     await keep(kept);
     expect(kept[0]!.stale).toEqual(['a', 'b']);
@@ -73,12 +77,57 @@ describe('enrich applies the configured policy to missing and stale features', (
     const replace = createEnricher(
       store(),
       view,
-      enrichConfigSchema.parse({ maxAgeSeconds: 60, onStale: 'default' }),
+      config({ maxAgeSeconds: 60, onStale: 'default' }),
       silentLogger,
     );
     const replaced = ['old'].map(item);
     await replace(replaced);
     expect(replaced[0]!.features).toEqual({ a: 1, b: 2 });
+  });
+
+  it('defaults and flags a wrongly typed value, or dead-letters it under onWrongType=dead-letter', async () => {
+    const s = store();
+    s.set('typo', { values: { a: 13 }, wrongType: ['b'], updatedAtMs: now });
+    const lenient = createEnricher(s, view, config(), silentLogger);
+    const defaulted = [item('typo')];
+    await lenient(defaulted);
+    expect(defaulted[0]!.features).toEqual({ a: 13, b: 2 });
+    expect(defaulted[0]!.missing).toEqual(['b']);
+
+    const strict = createEnricher(s, view, config({ onWrongType: 'dead-letter' }), silentLogger);
+    const rejected = [item('typo')];
+    await strict(rejected);
+    expect(rejected[0]!.error!.code).toBe('SLUICE_ENRICH_FEATURE_WRONG_TYPE');
+    expect(rejected[0]!.error!.message).toContain('b is not a double');
+  });
+
+  it('dead-letters stale rows under onStale=dead-letter with their own code', async () => {
+    const enrich = createEnricher(
+      store(),
+      view,
+      config({ maxAgeSeconds: 60, onStale: 'dead-letter' }),
+      silentLogger,
+    );
+    const items = [item('old')];
+    await enrich(items);
+    expect(items[0]!.error!.code).toBe('SLUICE_ENRICH_FEATURE_STALE');
+  });
+
+  it('holds a batch while the store fails under failure=hold, and finishes it once the store answers', async () => {
+    let failuresLeft = 3;
+    const flaky = {
+      kind: 'flaky',
+      getMany: async (keys: readonly string[]) => {
+        if (failuresLeft-- > 0) throw new Error('down');
+        return store().getMany(keys);
+      },
+      close: async () => {},
+    };
+    const enrich = createEnricher(flaky, view, config({}, 'hold'), silentLogger);
+    const items = [item('full')];
+    expect((await enrich(items)).storeFailed).toBe(false);
+    expect(failuresLeft).toBe(-1);
+    expect(items[0]!.features).toEqual({ a: 10, b: 20 });
   });
 
   it('treats a failing store as all-missing, so the policy decides instead of a crash', async () => {
@@ -87,7 +136,7 @@ describe('enrich applies the configured policy to missing and stale features', (
       getMany: async () => Promise.reject(new Error('down')),
       close: async () => {},
     };
-    const enrich = createEnricher(failing, view, enrichConfigSchema.parse({}), silentLogger);
+    const enrich = createEnricher(failing, view, config(), silentLogger);
     const items = [item('full')];
     expect((await enrich(items)).storeFailed).toBe(true);
     expect(items[0]!.missing).toEqual(['a', 'b']);

@@ -1,9 +1,10 @@
+import type { Registry } from 'prom-client';
 import { configSchema, type SluiceConfig } from '../../app/config/index.ts';
 import type { Scorer } from '../../app/scoring-ports.ts';
 import { buildScoringTopology, type ScoringTopology } from '../../app/scoring-topology.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { TransactionGenerator } from '../../models/generator/index.ts';
-import { MemoryFeatureStore } from '../../processors/enrich/index.ts';
+import { type FeatureStore, MemoryFeatureStore } from '../../processors/enrich/index.ts';
 import {
   FRAUD_FEATURES,
   fraudFeatureVector,
@@ -11,6 +12,7 @@ import {
   InferencePool,
 } from '../../processors/infer/index.ts';
 import { codecs, type DeadLetter, type Prediction, type SchemaRegistryClient } from '../../schemas/index.ts';
+import type { BatchSink } from '../../sinks/index.ts';
 import { EmbeddedTransport } from '../../streams/embedded/index.ts';
 import type { OutgoingRecord } from '../../streams/index.ts';
 
@@ -45,16 +47,22 @@ export async function startEmbeddedTopology(
     scorer?: Scorer;
     transport?: EmbeddedTransport;
     schemaRegistry?: SchemaRegistryClient;
+    predictionStore?: BatchSink<Prediction>;
+    registry?: Registry;
+    /** Instead of the store the config describes: e.g. a Redis store the test opened. */
+    featureStore?: FeatureStore;
   } = {},
 ) {
   const config = testConfig(options.config);
   const transport = options.transport ?? new EmbeddedTransport();
-  const featureStore = await MemoryFeatureStore.fromJsonl(config.features.seedFile);
+  const featureStore = options.featureStore ?? (await MemoryFeatureStore.fromJsonl(config.features.seedFile));
   const scorer = options.scorer ?? (await sharedScorer());
   const topology: ScoringTopology = buildScoringTopology({
     transport,
     config,
     schemaRegistry: options.schemaRegistry,
+    predictionStore: options.predictionStore,
+    registry: options.registry,
     featureStore,
     featureView: fraudFeatureView,
     scorer,

@@ -1,0 +1,105 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../app/config/index.ts';
+import { openFeatureStore } from '../../app/open-feature-store.ts';
+import { silentLogger } from '../../core/logger.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sluice-redis-tls-'));
+let server: ChildProcess | undefined;
+let port = 0;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function makeCertificate(): void {
+  try {
+    execFileSync(
+      'openssl',
+      [
+        ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'],
+        ...[
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+      ],
+      { stdio: 'ignore' },
+    );
+  } catch (error) {
+    throw new Error(
+      `cannot make a test certificate with openssl (scripts/system-packages.sh installs it): ${error}`,
+    );
+  }
+}
+
+beforeAll(async () => {
+  // A self-signed certificate for 127.0.0.1 is its own CA.
+  makeCertificate();
+  port = await freePort();
+  server = spawn('redis-server', [
+    ...[
+      '--port',
+      '0',
+      '--tls-port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
+    ...['--tls-cert-file', join(dir, 'cert.pem'), '--tls-key-file', join(dir, 'key.pem')],
+    ...['--tls-ca-cert-file', join(dir, 'cert.pem'), '--tls-auth-clients', 'no'],
+  ]);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+});
+afterAll(() => {
+  server?.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a rediss:// REDIS_URL', () => {
+  it('connects over TLS trusting features.redis.caFile, and refuses an untrusted certificate at startup', async () => {
+    const env = {
+      REDIS_URL: `rediss://127.0.0.1:${port}`,
+      SLUICE_FEATURES__REDIS__CA_FILE: join(dir, 'cert.pem'),
+    };
+    let store: Awaited<ReturnType<typeof openFeatureStore>> | undefined;
+    for (let attempt = 0; !store; attempt++) {
+      try {
+        store = await openFeatureStore(loadConfig({ env }), silentLogger, undefined, env);
+      } catch (error) {
+        if (attempt > 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    try {
+      expect(await store.getMany(['nobody'])).toEqual([undefined]);
+    } finally {
+      await store.close();
+    }
+
+    const untrusted = { REDIS_URL: env.REDIS_URL };
+    await expect(
+      openFeatureStore(loadConfig({ env: untrusted }), silentLogger, undefined, untrusted),
+    ).rejects.toThrow(
+      /REDIS_URL=rediss:\/\/127\.0\.0\.1:\d+\/?: cannot connect to Redis: .*(self[- ]signed|certificate)/i,
+    );
+  });
+});
