@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from '../core/logger.ts';
+import { redactedUrl } from '../core/redacted-url.ts';
 import {
   type FeatureStore,
   GuardedFeatureStore,
@@ -8,7 +9,7 @@ import {
 } from '../processors/enrich/index.ts';
 import type { SluiceConfig } from './config/index.ts';
 import { featureStoreMetrics } from './feature-store-metrics.ts';
-import { connectRedis, redacted } from './redis-client.ts';
+import { connectRedis } from './redis-client.ts';
 
 /**
  * The feature store config describes: the seeded in-memory one, or the configured view in Redis
@@ -54,7 +55,7 @@ export async function openFeatureStore(
   logger.info(
     {
       store: 'redis',
-      redis: redacted(url),
+      redis: redactedUrl(url),
       view: features.view,
       layout: view.layout,
       failure: redis.failure,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { ConfigError, errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { redactedUrl } from '../core/redacted-url.ts';
 
 /** How a Redis client is opened; `source` names where the URL came from, for error messages. */
 export interface RedisConnectOptions {
@@ -41,7 +42,7 @@ export async function connectRedis(options: RedisConnectOptions): Promise<Redis>
     if (Date.now() - lastLogged < ERROR_LOG_EVERY_MS) return;
     lastLogged = Date.now();
     // The message only: ioredis attaches the failed command, and HELLO/AUTH carry the password.
-    options.logger.warn({ error: error.message, redis: redacted(options.url) }, 'redis connection error');
+    options.logger.warn({ error: error.message, redis: redactedUrl(options.url) }, 'redis connection error');
   });
   try {
     await client.connect();
@@ -54,7 +55,7 @@ export async function connectRedis(options: RedisConnectOptions): Promise<Redis>
 
 function startupError(options: RedisConnectOptions, error: Error): ConfigError {
   const message = errorMessage(error);
-  const where = `${options.source}=${redacted(options.url)}`;
+  const where = `${options.source}=${redactedUrl(options.url)}`;
   if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message)) {
     return new ConfigError(
       'SLUICE_FEATURE_STORE_AUTH_FAILED',
@@ -70,17 +71,6 @@ function startupError(options: RedisConnectOptions, error: Error): ConfigError {
       cause: error,
     },
   );
-}
-
-/** The URL with its password replaced, for logs and error messages. */
-export function redacted(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
 }
 
 function readCa(options: RedisConnectOptions): Buffer {

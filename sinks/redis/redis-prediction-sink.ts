@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { ConfigError, errorMessage, SluiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { redactedUrl } from '../../core/redacted-url.ts';
 import type { Prediction } from '../../schemas/index.ts';
 import type { BatchSink } from '../batch-sink.ts';
 import { latestPerKey } from './latest-per-key.ts';
@@ -156,15 +157,4 @@ function writeError(error: unknown, predictions: number): SluiceError {
     retriable: true,
     cause: error,
   });
-}
-
-/** The URL without its password, for messages and logs. */
-function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable url)';
-  }
 }

@@ -1,25 +1,16 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../app/config/index.ts';
 import { openFeatureStore } from '../../app/open-feature-store.ts';
+import { freePort } from '../../core/free-port.ts';
 import { silentLogger } from '../../core/logger.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-redis-tls-'));
 let server: ChildProcess | undefined;
 let port = 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function makeCertificate(): void {
   try {

@@ -2,9 +2,10 @@
 // kill Redis start their own throwaway `redis-server` so the shared one is never disturbed.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../core/free-port.ts';
 
 /** The provisioned Redis; throws with the way to get one when REDIS_URL is unset (tests never skip). */
 export function sharedRedisUrl(): string {
@@ -131,18 +132,5 @@ function pongs(port: number): Promise<boolean> {
     socket.once('error', () => done(false));
     socket.once('data', (reply) => done(/^(\+PONG|-NOAUTH)/.test(reply.toString())));
     socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
   });
 }
