@@ -89,5 +89,16 @@ export function isRetriable(error: unknown): boolean {
 }
 
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof Error) return error.message;
+  // Native clients report plain objects such as { code, message } rather than Errors.
+  const message = (error as { message?: unknown } | null | undefined)?.message;
+  if (typeof message === 'string' && message.length > 0) return message;
+  if (typeof error === 'object' && error !== null) {
+    try {
+      return JSON.stringify(error);
+    } catch {
+      // Circular: fall through to String().
+    }
+  }
+  return String(error);
 }

@@ -75,6 +75,19 @@ describe.each(['confluent', 'kafkajs'] as const)('the %s transport round trip', 
     expect(userValues).toEqual([...userValues].sort((a, b) => a - b));
   });
 
+  it('creates a topic named twice once, with the larger count, and rejects a bad spec naming it', async () => {
+    const topic = uniqueName(`twice-${client}`);
+    await transport.ensureTopics([
+      { topic, partitions: 2 },
+      { topic, partitions: 3 },
+    ]);
+    expect(await transport.endOffsets(topic)).toHaveLength(3);
+    await expect(transport.ensureTopics([{ topic: 'bad-count', partitions: 0 }])).rejects.toMatchObject({
+      code: 'SLUICE_CONFIG_INVALID',
+      message: expect.stringContaining('"bad-count"'),
+    });
+  });
+
   it('reads back what a gzip-compressing producer of the other client wrote', async () => {
     const other = client === 'confluent' ? 'kafkajs' : 'confluent';
     const gzip = await OPEN[other]({ compression: 'gzip' });

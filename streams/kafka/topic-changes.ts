@@ -22,16 +22,21 @@ export function planTopicChanges(
   specs: readonly TopicSpec[],
   existing: ReadonlyMap<string, number>,
 ): TopicChanges {
-  const wanted = new Map<string, number>();
-  for (const { topic, partitions } of specs) {
-    validateTopicSpec({ topic, partitions });
-    wanted.set(topic, Math.max(partitions, wanted.get(topic) ?? 0));
-  }
   const changes: TopicChanges = { create: [], grow: [] };
-  for (const [topic, partitions] of wanted) {
+  for (const [topic, partitions] of wantedTopics(specs)) {
     const from = existing.get(topic);
     if (from === undefined) changes.create.push({ topic, partitions });
     else if (from < partitions) changes.grow.push({ topic, partitions, from });
   }
   return changes;
+}
+
+/** Validated specs with repeated topics merged (the largest count wins), so one call never races itself. */
+export function wantedTopics(specs: readonly TopicSpec[]): Map<string, number> {
+  const wanted = new Map<string, number>();
+  for (const { topic, partitions } of specs) {
+    validateTopicSpec({ topic, partitions });
+    wanted.set(topic, Math.max(partitions, wanted.get(topic) ?? 0));
+  }
+  return wanted;
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../../core/logger.ts';
 import type { TopicSpec } from '../../types.ts';
+import { wantedTopics } from '../topic-changes.ts';
 import { RdCode, rdCode, toSluiceError, unavailable } from './confluent-errors.ts';
 import type { RdAdminClient, RdKafkaError, RdKafkaLibrary, RdTopicDescription } from './rdkafka-api.ts';
 import type { RdKafkaProperties } from './rdkafka-config.ts';
@@ -36,7 +37,8 @@ export class TopicAdmin {
 
   /** Creates missing topics, grows smaller ones, and waits until every partition has a leader. */
   async ensure(specs: readonly TopicSpec[]): Promise<void> {
-    await Promise.all(specs.map((spec) => this.#ensureOne(spec)));
+    const wanted = wantedTopics(specs);
+    await Promise.all([...wanted].map(([topic, partitions]) => this.#ensureOne({ topic, partitions })));
   }
 
   /** Log-end offset (the offset the next record gets) per partition. */
@@ -48,16 +50,25 @@ export class TopicAdmin {
       partition,
       offset: this.#lib.OffsetSpec.LATEST,
     }));
-    const result = await this.#call<Array<{ partition: number; offset: number; error?: RdKafkaError }>>(
-      `listOffsets(${topic})`,
-      (done) => this.#admin().listOffsets(partitions, { timeout: this.#options.timeoutMs }, done),
-    );
-    const out = new Array<number>(count).fill(0);
-    for (const r of result) {
-      if (r.error) throw toSluiceError(r.error, `listOffsets(${topic}[${r.partition}])`);
-      out[r.partition] = r.offset;
+    // Right after a topic is created a partition's leader may briefly refuse ListOffsets
+    // (NOT_LEADER_OR_FOLLOWER) although metadata already names it: retry within the timeout.
+    const deadline = Date.now() + this.#options.timeoutMs;
+    for (;;) {
+      const result = await this.#call<Array<{ partition: number; offset: number; error?: RdKafkaError }>>(
+        `listOffsets(${topic})`,
+        (done) => this.#admin().listOffsets(partitions, { timeout: this.#options.timeoutMs }, done),
+      );
+      const failed = result.find((r) => r.error);
+      if (!failed) {
+        const out = new Array<number>(count).fill(0);
+        for (const r of result) out[r.partition] = r.offset;
+        return out;
+      }
+      if (Date.now() > deadline) {
+        throw toSluiceError(failed.error, `listOffsets(${topic}[${failed.partition}])`, topic);
+      }
+      await sleep(METADATA_POLL_MS);
     }
-    return out;
   }
 
   /** The group's committed offset per partition of `topic`; null where it never committed. */

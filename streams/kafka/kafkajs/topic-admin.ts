@@ -1,9 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka } from 'kafkajs';
+import { isRetriable } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { TopicSpec } from '../../types.ts';
 import { planTopicChanges } from '../topic-changes.ts';
 import { toSluiceError, unavailable } from './kafkajs-errors.ts';
+
+const METADATA_RETRY_MS = 50;
 
 const METADATA_POLL_MS = 100;
 
@@ -72,9 +75,19 @@ export class TopicAdmin {
 
   /** Log-end offset (the offset the next record gets) per partition. */
   async endOffsets(topic: string): Promise<number[]> {
-    const offsets = await this.#call(`fetchTopicOffsets(${topic})`, () =>
-      this.#admin.fetchTopicOffsets(topic),
-    );
+    // Right after a topic is created its leader may briefly answer NOT_LEADER_OR_FOLLOWER although
+    // metadata already names it: retry retriable failures within the timeout.
+    const deadline = Date.now() + this.#options.timeoutMs;
+    let offsets: Awaited<ReturnType<Admin['fetchTopicOffsets']>>;
+    for (;;) {
+      try {
+        offsets = await this.#call(`fetchTopicOffsets(${topic})`, () => this.#admin.fetchTopicOffsets(topic));
+        break;
+      } catch (error) {
+        if (!isRetriable(error) || Date.now() > deadline) throw error;
+        await sleep(METADATA_RETRY_MS);
+      }
+    }
     const out = new Array<number>(offsets.length).fill(0);
     for (const o of offsets) out[o.partition] = Number(o.high);
     return out;
