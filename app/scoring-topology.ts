@@ -1,34 +1,20 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Registry } from 'prom-client';
-import { preciseNowMs } from '../core/clock.ts';
-import { ConfigError, errorMessage, isRetriable, RecordError, SluiceError } from '../core/errors.ts';
+import { ConfigError, errorMessage, RecordError, SluiceError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import { backoffDelayMs, sleep } from '../core/retry.ts';
+import { retry } from '../core/retry.ts';
 import { MicroBatcher } from '../processors/batch/index.ts';
 import { createEventDecoder, prefetchWriterSchemas } from '../processors/decode/index.ts';
-import {
-  deadLetterRecord,
-  predictionRecord,
-  toDeadLetter,
-  toPrediction,
-} from '../processors/encode/index.ts';
 import { createEnricher, type FeatureStore, type FeatureViewSpec } from '../processors/enrich/index.ts';
 import { newScoringItem, type ScoringItem } from '../processors/scoring-item.ts';
-import {
-  codecs,
-  type DeadLetter,
-  frameWithSchemaId,
-  type Prediction,
-  type SchemaRegistryClient,
-} from '../schemas/index.ts';
-import { type BatchSink, TopicSink } from '../sinks/index.ts';
+import { codecs, type Prediction, type SchemaRegistryClient } from '../schemas/index.ts';
+import type { BatchSink } from '../sinks/index.ts';
 import {
   type ConsumedRecord,
   ConsumerLoop,
   InFlightGate,
   OrderedBatchRunner,
-  type OutgoingRecord,
   type ProducerClient,
   type TransactionalProducerClient,
   type Transport,
@@ -36,7 +22,26 @@ import {
 import type { SluiceConfig } from './config/index.ts';
 import { LatencyRecorder } from './latency-recorder.ts';
 import { PipelineMetrics } from './pipeline-metrics.ts';
+import {
+  type FailedRecord,
+  ScoringOutput,
+  type ScoringOutputParts,
+  type TopologyTotals,
+} from './scoring-output.ts';
 import type { FeatureVector, LiveFeed, Scorer } from './scoring-ports.ts';
+
+export type { TopologyTotals };
+
+// The registry is retried until it answers (the poll's records wait); inference three more times,
+// after which the batch becomes dead letters.
+const REGISTRY_RETRY = {
+  retries: Number.POSITIVE_INFINITY,
+  initialDelayMs: 100,
+  maxDelayMs: 5000,
+  factor: 2,
+  jitter: 0.2,
+};
+const INFER_RETRY = { retries: 3, initialDelayMs: 50, maxDelayMs: 1000, factor: 2, jitter: 0.2 };
 
 /** Everything the scoring topology is built from. `main` passes real parts; tests pass embedded ones. */
 export interface ScoringTopologyParts {
@@ -58,14 +63,6 @@ export interface ScoringTopologyParts {
   onFatal?: ((error: unknown) => void) | undefined;
 }
 
-/** Running totals since start, for the status line, the bench and tests. */
-export interface TopologyTotals {
-  consumed: number;
-  predictions: number;
-  deadLetters: number;
-  batches: number;
-}
-
 /**
  * The scoring pipeline: events topic → decode → micro-batch → enrich → infer → predictions topic,
  * prediction store (optional), dead-letter topic and live feed. Built by `buildScoringTopology`; `start` joins the consumer group,
@@ -82,18 +79,13 @@ export class ScoringTopology {
   readonly #batcher: MicroBatcher<ScoringItem>;
   readonly #runner: OrderedBatchRunner<ScoringItem[], void>;
   #producer: ProducerClient | undefined;
-  #predictionSink!: TopicSink;
-  #deadLetterSink!: TopicSink;
+  #output: ScoringOutput | undefined;
   #loop: ConsumerLoop | undefined;
-  /** The ack step of the last delivered batch; each batch's ack waits for it. */
-  #acked: Promise<void> = Promise.resolve();
-  /** The prediction-store write of the last delivered batch; each batch's write starts after it. */
-  #stored: Promise<void> = Promise.resolve();
   #stopping = false;
+  /** Aborted as stop begins: retries against the schema registry give up. */
+  readonly #stopSignal = new AbortController();
   /** Aborted once stop has waited its drain budget: releases batches held for the feature store. */
   readonly #shutdown = new AbortController();
-  /** Registry ids the outputs are framed with; undefined without a registry. */
-  #outputSchemaIds: { prediction: number; deadLetter: number } | undefined;
 
   constructor(parts: ScoringTopologyParts) {
     this.#parts = parts;
@@ -113,7 +105,7 @@ export class ScoringTopology {
     this.#runner = new OrderedBatchRunner<ScoringItem[], void>({
       maxConcurrent: config.batch.maxConcurrentBatches,
       process: (items) => this.#score(items),
-      deliver: (_, items) => this.#deliver(items),
+      deliver: async (_, items) => this.#output!.deliver(items),
       onFatal: (error) => this.#fatal(error),
     });
     this.#batcher = new MicroBatcher<ScoringItem>(config.batch, (items, reason) => {
@@ -133,8 +125,9 @@ export class ScoringTopology {
         partitions: topics.partitions,
       })),
     );
+    let outputSchemaIds: ScoringOutputParts['outputSchemaIds'];
     if (this.#parts.schemaRegistry) {
-      this.#outputSchemaIds = {
+      outputSchemaIds = {
         prediction: await this.#parts.schemaRegistry.register(
           `${topics.predictions}-value`,
           codecs.prediction.type.schema(),
@@ -147,8 +140,19 @@ export class ScoringTopology {
     }
     const transaction = config.delivery === 'exactly-once' ? await this.#transactionalProducer() : undefined;
     this.#producer = transaction ?? (await transport.createProducer());
-    this.#predictionSink = new TopicSink(this.#producer, topics.predictions);
-    this.#deadLetterSink = new TopicSink(this.#producer, topics.deadLetters);
+    this.#output = new ScoringOutput({
+      producer: this.#producer,
+      topics,
+      scorer: this.#parts.scorer,
+      outputSchemaIds,
+      predictionStore: this.#parts.predictionStore,
+      liveFeed: this.#parts.liveFeed,
+      metrics: this.#metrics,
+      latency: this.latency,
+      totals: this.totals,
+      logger,
+      onFatal: (error) => this.#fatal(error),
+    });
     this.#loop = await ConsumerLoop.start(transport, {
       ...config.consumer,
       topics: [topics.events],
@@ -192,6 +196,7 @@ export class ScoringTopology {
   /** Stops fetching, flushes the open batch, waits for in-flight records (bounded), commits, leaves the group. */
   async stop(timeoutMs: number): Promise<{ drained: boolean }> {
     this.#stopping = true;
+    this.#stopSignal.abort();
     const deadline = Date.now() + timeoutMs;
     if (!this.#loop) return { drained: true };
     await this.#loop.stop();
@@ -209,30 +214,20 @@ export class ScoringTopology {
   }
 
   /** Asks the registry for writer schemas this poll needs and has not seen; retries while it is unreachable. */
-  async #withWriterSchemas(records: ConsumedRecord[], registry: SchemaRegistryClient): Promise<void> {
+  #withWriterSchemas(records: ConsumedRecord[], registry: SchemaRegistryClient): Promise<void> {
     const inputs = records.map((r) => r.record);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await prefetchWriterSchemas(inputs, registry);
-      } catch (error) {
-        if (!isRetriable(error) || this.#stopping) throw error;
-        this.#parts.logger.warn({ err: error, attempt }, 'schema registry lookup failed; retrying');
-        await sleep(
-          backoffDelayMs(Math.min(attempt, 8), {
-            initialDelayMs: 100,
-            maxDelayMs: 5000,
-            factor: 2,
-            jitter: 0.2,
-          }),
-        );
-      }
-    }
+    return retry(() => prefetchWriterSchemas(inputs, registry), {
+      ...REGISTRY_RETRY,
+      signal: this.#stopSignal.signal,
+      onRetry: (error, attempt) =>
+        this.#parts.logger.warn({ err: error, attempt }, 'schema registry lookup failed; retrying'),
+    });
   }
 
   #decodeAll(records: ConsumedRecord[]): void {
     this.totals.consumed += records.length;
     this.#metrics?.consumed.inc(records.length);
-    let failed: Array<{ consumed: ConsumedRecord; error: RecordError }> | undefined;
+    let failed: FailedRecord[] | undefined;
     const now = Date.now();
     for (let i = 0; i < records.length; i++) {
       const consumed = records[i]!;
@@ -242,7 +237,7 @@ export class ScoringTopology {
         failed.push({ consumed, error: decoded });
       } else this.#batcher.add(newScoringItem(consumed, decoded));
     }
-    if (failed) void this.#routeDeadLetters(failed);
+    if (failed) void this.#output!.routeDeadLetters(failed);
   }
 
   async #score(items: ScoringItem[]): Promise<void> {
@@ -274,151 +269,17 @@ export class ScoringTopology {
   }
 
   async #inferWithRetry(matrix: Float32Array, rows: number): Promise<Float32Array | RecordError> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#parts.scorer.infer(matrix, rows);
-      } catch (error) {
-        if (attempt >= 3 || !isRetriable(error)) {
-          this.#parts.logger.error(
-            { err: error, rows },
-            'inference failed; routing the batch to the dead-letter topic',
-          );
-          return new RecordError('infer', 'SLUICE_INFER_FAILED', `inference failed: ${errorMessage(error)}`, {
-            cause: error,
-          });
-        }
-        await sleep(
-          backoffDelayMs(attempt, { initialDelayMs: 50, maxDelayMs: 1000, factor: 2, jitter: 0.2 }),
-        );
-      }
-    }
-  }
-
-  async #deliver(items: ScoringItem[]): Promise<void> {
-    const { scorer, liveFeed } = this.#parts;
-    const now = preciseNowMs();
-    const predictions: Prediction[] = [];
-    const scored: ScoringItem[] = [];
-    let failed: Array<{ consumed: ConsumedRecord; error: RecordError }> | undefined;
-    for (const item of items) {
-      if (item.error) {
-        failed ??= [];
-        failed.push({ consumed: item.consumed, error: item.error });
-        continue;
-      }
-      predictions.push(toPrediction(item, scorer.model, scorer.version, scorer.decisionThreshold, now));
-      scored.push(item);
-      if (item.missing.length > 0)
-        for (const feature of item.missing) this.#metrics?.featuresDefaulted.inc({ feature });
-    }
-    const values = this.#frame(codecs.prediction.encodeBatch(predictions), this.#outputSchemaIds?.prediction);
-    const records = new Array<OutgoingRecord>(predictions.length);
-    for (let i = 0; i < predictions.length; i++)
-      records[i] = predictionRecord(predictions[i]!, values[i]!, scored[i]!.consumed.record);
-    const deadLetters = failed ? this.#routeDeadLetters(failed) : undefined;
-    // Handing the records to the producer is synchronous and in batch order, which keeps per-key
-    // order; waiting for the broker's ack is not, so the next batch is handed over meanwhile and
-    // several sends overlap. Acks are still applied in batch order, after the ack of the one before.
-    const written = this.#writeWithRetry(this.#predictionSink, records);
-    const stored = this.#storeInOrder(predictions);
-    const acked = Promise.all([this.#acked, written, stored]).then(() => {
-      for (const item of items) if (!item.error) item.consumed.ack();
-      this.totals.predictions += predictions.length;
-      this.#metrics?.predictions.inc(predictions.length);
-      this.#recordLatency(items, preciseNowMs());
-      liveFeed?.publishBatch('predictions', predictions);
-      return deadLetters;
-    });
-    this.#acked = acked.then(
-      () => undefined,
-      (error: unknown) => this.#fatal(error),
-    );
-  }
-
-  /**
-   * The store keeps only the latest prediction per key, so its writes must land in batch order: a
-   * batch is written once the one before is confirmed, and a retried batch can never overwrite a newer
-   * one. Writes to a topic need no such chain, since the log keeps every record.
-   */
-  #storeInOrder(predictions: Prediction[]): Promise<void> {
-    const store = this.#parts.predictionStore;
-    if (!store || predictions.length === 0) return Promise.resolve();
-    const stored = this.#stored.then(() => this.#writeWithRetry(store, predictions));
-    this.#stored = stored.catch(() => undefined);
-    return stored;
-  }
-
-  async #routeDeadLetters(failed: Array<{ consumed: ConsumedRecord; error: RecordError }>): Promise<void> {
-    const now = Date.now();
-    const letters: DeadLetter[] = [];
-    const records: OutgoingRecord[] = [];
-    for (const { consumed, error } of failed) {
-      const letter = toDeadLetter(consumed.record, error, now);
-      letters.push(letter);
-      const record = deadLetterRecord(letter, consumed.record);
-      const schemaId = this.#outputSchemaIds?.deadLetter;
-      if (schemaId !== undefined && record.value) record.value = frameWithSchemaId(schemaId, record.value);
-      records.push(record);
-      this.#metrics?.deadLetters.inc({ stage: letter.stage, code: letter.error_class });
-    }
-    await this.#writeWithRetry(this.#deadLetterSink, records);
-    for (const { consumed } of failed) consumed.ack();
-    this.totals.deadLetters += failed.length;
-    const liveFeed = this.#parts.liveFeed;
-    if (liveFeed?.hasSubscribers('deadletters')) {
-      liveFeed.publishBatch(
-        'deadletters',
-        letters.map(({ original_key: _k, original_value: _v, ...rest }) => rest),
+    try {
+      return await retry(() => this.#parts.scorer.infer(matrix, rows), INFER_RETRY);
+    } catch (error) {
+      this.#parts.logger.error(
+        { err: error, rows },
+        'inference failed; routing the batch to the dead-letter topic',
       );
+      return new RecordError('infer', 'SLUICE_INFER_FAILED', `inference failed: ${errorMessage(error)}`, {
+        cause: error,
+      });
     }
-  }
-
-  /** A sink is retried until it succeeds: its inputs stay unacked (uncommitted) meanwhile, so nothing is lost. */
-  async #writeWithRetry<T>(sink: BatchSink<T>, records: T[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const started = performance.now();
-      try {
-        await sink.write(records);
-        this.#metrics?.sinkWriteSeconds.observe({ sink: sink.name }, (performance.now() - started) / 1000);
-        return;
-      } catch (error) {
-        this.#metrics?.sinkFailures.inc({ sink: sink.name });
-        if (!isRetriable(error)) throw error;
-        this.#metrics?.sinkRetries.inc({ sink: sink.name });
-        const delayMs = backoffDelayMs(Math.min(attempt, 8), {
-          initialDelayMs: 50,
-          maxDelayMs: 5000,
-          factor: 2,
-          jitter: 0.2,
-        });
-        this.#parts.logger.warn(
-          { err: error, sink: sink.name, attempt, retryInMs: delayMs },
-          'sink write failed; retrying',
-        );
-        await sleep(delayMs);
-      }
-    }
-  }
-
-  #frame(values: Buffer[], schemaId: number | undefined): Buffer[] {
-    if (schemaId === undefined) return values;
-    return values.map((value) => frameWithSchemaId(schemaId, value));
-  }
-
-  #recordLatency(items: ScoringItem[], outputTimeMs: number): void {
-    let runStart = -1;
-    let runLength = 0;
-    for (const item of items) {
-      if (item.error) continue;
-      const ingest = item.consumed.ingestTimeMs;
-      if (ingest === runStart) runLength++;
-      else {
-        if (runLength > 0) this.latency.record(outputTimeMs - runStart, runLength);
-        runStart = ingest;
-        runLength = 1;
-      }
-    }
-    if (runLength > 0) this.latency.record(outputTimeMs - runStart, runLength);
   }
 
   #fatal(error: unknown): void {
