@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RecordError } from '../../core/errors.ts';
 import { codecs, type TransactionEvent } from '../../schemas/index.ts';
 import type { InputRecord } from '../../streams/index.ts';
+import { eventSchemaWithout } from '../../tests/support/event-schema-without.ts';
 import { decodeConfigSchema } from './decode-config.ts';
 import { createEventDecoder } from './decode-event.ts';
 
@@ -149,18 +150,7 @@ describe('decode turns every kind of bad input into a record error that names th
   });
 
   it('rejects a missing required field, whether absent from the writer schema or empty', () => {
-    const withoutAmount = avro.Type.forSchema({
-      type: 'record',
-      name: 'TransactionEvent',
-      fields: [
-        { name: 'event_id', type: 'string' },
-        { name: 'key', type: 'string' },
-        { name: 'event_time', type: 'long' },
-        { name: 'merchant_category', type: 'string' },
-        { name: 'country', type: 'string' },
-        { name: 'channel', type: { type: 'enum', name: 'Channel', symbols: ['POS', 'ONLINE', 'ATM'] } },
-      ],
-    });
+    const withoutAmount = eventSchemaWithout('amount');
     const { amount: _amount, ...rest } = valid;
     expect(decode(record(withoutAmount.toBuffer(rest)))).toBeInstanceOf(RecordError);
     expectError(

@@ -1,19 +1,16 @@
 import type { SluiceErrorCode } from '../../core/errors.ts';
+import type { ExpectedSignature } from './model-signature.ts';
 
 /**
  * The messages between InferencePool (main thread) and infer-worker.ts. Plain data only: they
  * cross a structured clone, so errors travel as code + message and are rebuilt on the main side.
  */
 
-/** What the pool hands a worker at spawn (`workerData`): everything needed to load one model. */
-export interface WorkerInit {
-  modelPath: string;
-  /** For messages: errors name the manifest the expectation came from. */
-  manifestPath: string;
-  input: string;
-  output: string;
-  featureCount: number;
-  positiveClassIndex: number;
+/**
+ * What the pool hands a worker at spawn (`workerData`): everything needed to load one model, the
+ * signature it must have included (its `manifestPath` lets errors name where the expectation came from).
+ */
+export interface WorkerInit extends ExpectedSignature {
   providers: readonly string[];
   intraOpThreads: number;
   warmupBatchSize: number;

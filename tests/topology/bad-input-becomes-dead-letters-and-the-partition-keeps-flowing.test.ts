@@ -10,6 +10,7 @@ import {
   startEmbeddedTopology,
   waitFor,
 } from '../support/embedded-harness.ts';
+import { eventSchemaWithout } from '../support/event-schema-without.ts';
 
 afterAll(closeSharedScorer);
 
@@ -33,18 +34,7 @@ function badRecords(): Array<{ name: string; record: OutgoingRecord; code: strin
       { name: 'ms', type: 'long' },
     ],
   });
-  const noAmount = avro.Type.forSchema({
-    type: 'record',
-    name: 'TransactionEvent',
-    fields: [
-      { name: 'event_id', type: 'string' },
-      { name: 'key', type: 'string' },
-      { name: 'event_time', type: 'long' },
-      { name: 'merchant_category', type: 'string' },
-      { name: 'country', type: 'string' },
-      { name: 'channel', type: { type: 'enum', name: 'Channel', symbols: ['POS', 'ONLINE', 'ATM'] } },
-    ],
-  });
+  const noAmount = eventSchemaWithout('amount');
   const { amount: _a, ...withoutAmount } = valid;
   return [
     {
