@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { configSchema } from '../app/config/index.ts';
 import { buildScoringTopology } from '../app/scoring-topology.ts';
-import { createLogger, silentLogger } from '../core/logger.ts';
+import { silentLogger } from '../core/logger.ts';
 import { MemoryFeatureStore } from '../processors/enrich/index.ts';
 import { fraudFeatureVector, fraudFeatureView, type InferencePool } from '../processors/infer/index.ts';
 import type { OutgoingRecord, Transport } from '../streams/index.ts';
@@ -90,15 +90,10 @@ export async function measureSluice(
   scorer: InferencePool,
 ): Promise<{ eventsPerSecond: number; p50Ms: number; p99Ms: number }> {
   const n = names(`sluice-${client}`);
-  const tuning = JSON.parse(process.env.SLUICE_BENCH_TUNING ?? '{}') as Record<
-    string,
-    Record<string, unknown>
-  >;
   const config = configSchema.parse({
-    transport: { kind: 'kafka', kafka: { brokers, client, ...tuning.kafka } },
+    transport: { kind: 'kafka', kafka: { brokers, client } },
     topics: { events: n.events, predictions: n.out, deadLetters: n.dlq, drift: n.drift, partitions: 6 },
-    consumer: { groupId: n.group, maxPollRecords: 2000, ...tuning.consumer },
-    batch: { ...tuning.batch },
+    consumer: { groupId: n.group, maxPollRecords: 2000 },
   });
   const transport = await createKafkaTransport(config.transport.kafka, silentLogger);
   await transport.ensureTopics([{ topic: n.events, partitions: 6 }]);
@@ -110,7 +105,7 @@ export async function measureSluice(
     featureView: fraudFeatureView,
     scorer,
     vector: fraudFeatureVector,
-    logger: process.env.BENCH_DEBUG ? createLogger('debug') : silentLogger,
+    logger: silentLogger,
   });
   await topology.start();
   while (topology.totals.consumed === 0) await new Promise((r) => setTimeout(r, 2));
