@@ -23,6 +23,8 @@ export interface TopologyTotals {
   predictions: number;
   deadLetters: number;
   batches: number;
+  /** Epoch ms (sub-ms precision) the first record was fetched; 0 before that. Benches time from it. */
+  firstConsumedAtMs: number;
 }
 
 /** A record some stage could not handle, on its way to the dead-letter topic. */

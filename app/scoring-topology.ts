@@ -69,7 +69,13 @@ export interface ScoringTopologyParts {
  * `stop` drains in-flight batches and commits.
  */
 export class ScoringTopology {
-  readonly totals: TopologyTotals = { consumed: 0, predictions: 0, deadLetters: 0, batches: 0 };
+  readonly totals: TopologyTotals = {
+    consumed: 0,
+    predictions: 0,
+    deadLetters: 0,
+    batches: 0,
+    firstConsumedAtMs: 0,
+  };
   readonly latency: LatencyRecorder;
   readonly gate: InFlightGate;
   readonly #parts: ScoringTopologyParts;
@@ -225,6 +231,7 @@ export class ScoringTopology {
   }
 
   #decodeAll(records: ConsumedRecord[]): void {
+    if (this.totals.firstConsumedAtMs === 0) this.totals.firstConsumedAtMs = records[0]!.ingestTimeMs;
     this.totals.consumed += records.length;
     this.#metrics?.consumed.inc(records.length);
     let failed: FailedRecord[] | undefined;

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { configSchema } from '../app/config/index.ts';
 import { buildScoringTopology } from '../app/scoring-topology.ts';
+import { preciseNowMs } from '../core/clock.ts';
 import { silentLogger } from '../core/logger.ts';
 import { MemoryFeatureStore } from '../processors/enrich/index.ts';
 import { fraudFeatureVector, fraudFeatureView, type InferencePool } from '../processors/infer/index.ts';
@@ -108,10 +109,8 @@ export async function measureSluice(
     logger: silentLogger,
   });
   await topology.start();
-  while (topology.totals.consumed === 0) await new Promise((r) => setTimeout(r, 2));
-  const started = performance.now();
   while (topology.totals.predictions < records.length) await new Promise((r) => setTimeout(r, 5));
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = (preciseNowMs() - topology.totals.firstConsumedAtMs) / 1000;
   const latency = topology.latency.overall();
   await topology.stop(10_000);
   await transport.close();
