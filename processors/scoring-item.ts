@@ -19,12 +19,14 @@ export interface ScoringItem {
 }
 
 const NONE: string[] = [];
+// Enrich replaces it for every item it scores; shared so an event in flight costs one object less.
+const NO_FEATURES: Record<string, number> = Object.freeze({}) as Record<string, number>;
 
 export function newScoringItem(consumed: ConsumedRecord, event: TransactionEvent): ScoringItem {
   return {
     consumed,
     event,
-    features: {},
+    features: NO_FEATURES,
     missing: NONE,
     stale: NONE,
     score: Number.NaN,

@@ -9,17 +9,29 @@ function loadType(file: string): avro.Type {
   return avro.Type.forSchema(schema);
 }
 
-/** Result of reading one Avro body: the value, or why the bytes do not fit the schema. */
-export type DecodeOutcome<T> =
-  | { ok: true; value: T }
-  | { ok: false; reason: 'not-avro' | 'trailing-bytes'; message: string };
+/**
+ * Why an Avro body could not be read. `decode` returns it in place of a value: a class rather than
+ * an `{ ok, value }` wrapper, so the common case allocates nothing beyond the value itself.
+ */
+export class DecodeFailure {
+  readonly reason: 'not-avro' | 'trailing-bytes';
+  readonly message: string;
+
+  constructor(reason: 'not-avro' | 'trailing-bytes', message: string) {
+    this.reason = reason;
+    this.message = message;
+  }
+}
+
+// Encoded batches are carved out of slabs this large, so a batch costs no allocation of its own.
+const SLAB_BYTES = 256 * 1024;
 
 /** An Avro binary codec for one record type. Built once at startup; `decode` never throws. */
 export class AvroCodec<T> {
   readonly type: avro.Type;
   readonly schemaFile: string;
-  /** Largest encoded size seen, to size batch buffers. */
-  #bytesPerValue = 64;
+  #slab = Buffer.allocUnsafe(0);
+  #slabUsed = 0;
 
   constructor(schemaFile: string) {
     this.schemaFile = schemaFile;
@@ -31,51 +43,48 @@ export class AvroCodec<T> {
   }
 
   /**
-   * Encodes many values into one shared allocation and returns a view per value: per-record
-   * `toBuffer` allocates, zero-fills and copies each time, which dominates the hot path.
+   * Encodes many values and returns a view per value, all carved out of a shared slab: per-record
+   * `toBuffer` allocates, zero-fills and copies each time, which dominates the hot path. A slab
+   * stays alive while any of its views does, so views are for records that are sent and dropped.
    */
   encodeBatch(values: readonly T[]): Buffer[] {
     const out = new Array<Buffer>(values.length);
-    let buffer = Buffer.allocUnsafe(Math.max(256, values.length * this.#bytesPerValue * 2));
-    let pos = 0;
     for (let i = 0; i < values.length; i++) {
-      let end = this.type.encode(values[i], buffer, pos);
+      let end = this.type.encode(values[i], this.#slab, this.#slabUsed);
       if (end < 0) {
-        // Out of room: the rest goes into a fresh buffer sized from what we have seen so far.
-        buffer = Buffer.allocUnsafe(Math.max(-end * 2, (values.length - i) * this.#bytesPerValue * 2, 256));
-        pos = 0;
-        end = this.type.encode(values[i], buffer, pos);
+        // Out of room (avsc returns minus the bytes missing): a fresh slab, at least twice this value.
+        const valueBytes = this.#slab.length - this.#slabUsed - end;
+        this.#slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, valueBytes * 2));
+        this.#slabUsed = 0;
+        end = this.type.encode(values[i], this.#slab, 0);
       }
-      out[i] = buffer.subarray(pos, end);
-      this.#bytesPerValue = Math.max(this.#bytesPerValue, end - pos);
-      pos = end;
+      out[i] = this.#slab.subarray(this.#slabUsed, end);
+      this.#slabUsed = end;
     }
     return out;
   }
 
   /** Strict: the body must be consumed exactly, so a record written with another schema rarely slips through. */
-  decode(bytes: Buffer, start = 0, resolver?: avro.Resolver): DecodeOutcome<T> {
+  decode(bytes: Buffer, start = 0, resolver?: avro.Resolver): T | DecodeFailure {
     let result: { value: unknown; offset: number };
     try {
       result = this.type.decode(bytes, start, resolver);
     } catch (error) {
-      return { ok: false, reason: 'not-avro', message: (error as Error).message };
+      return new DecodeFailure('not-avro', (error as Error).message);
     }
     if (result.offset < 0) {
-      return {
-        ok: false,
-        reason: 'not-avro',
-        message: `truncated: ${bytes.length - start} bytes end before the record does`,
-      };
+      return new DecodeFailure(
+        'not-avro',
+        `truncated: ${bytes.length - start} bytes end before the record does`,
+      );
     }
     if (result.offset !== bytes.length) {
-      return {
-        ok: false,
-        reason: 'trailing-bytes',
-        message: `${bytes.length - result.offset} bytes left over after a complete record`,
-      };
+      return new DecodeFailure(
+        'trailing-bytes',
+        `${bytes.length - result.offset} bytes left over after a complete record`,
+      );
     }
-    return { ok: true, value: result.value as T };
+    return result.value as T;
   }
 }
 

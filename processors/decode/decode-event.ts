@@ -1,6 +1,6 @@
 import { RecordError } from '../../core/errors.ts';
 import type { TransactionEvent } from '../../schemas/index.ts';
-import { codecs, type SchemaRegistryClient, unframe } from '../../schemas/index.ts';
+import { codecs, DecodeFailure, type SchemaRegistryClient, unframe } from '../../schemas/index.ts';
 import type { InputRecord } from '../../streams/index.ts';
 import type { DecodeConfig } from './decode-config.ts';
 
@@ -53,7 +53,7 @@ export function createEventDecoder(
       resolver = resolved;
     }
     const decoded = codecs.event.decode(body, 0, resolver);
-    if (!decoded.ok) {
+    if (decoded instanceof DecodeFailure) {
       const code =
         decoded.reason === 'trailing-bytes' ? 'SLUICE_DECODE_SCHEMA_MISMATCH' : 'SLUICE_DECODE_NOT_AVRO';
       const hint =
@@ -62,7 +62,7 @@ export function createEventDecoder(
           : 'not Avro binary of schemas/transaction-event.avsc';
       return new RecordError('decode', code, `value at ${where(record)} is ${hint} (${decoded.message})`);
     }
-    return validateEvent(decoded.value, record, config, maxEventAgeMs, nowMs);
+    return validateEvent(decoded, record, config, maxEventAgeMs, nowMs);
   };
 }
 
