@@ -6,4 +6,4 @@ rm -rf dist
 npx --no-install tsc -p tsconfig.build.json
 cp schemas/*.avsc dist/schemas/
 cp sinks/websocket/dashboard.html dist/sinks/websocket/
-echo "built dist/ (run: node dist/app/main.js)"
+echo "built dist/ (run: node --max-semi-space-size=64 dist/app/main.js)"
