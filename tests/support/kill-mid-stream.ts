@@ -24,7 +24,7 @@ export interface KillMidStreamRun {
 
 /**
  * The crash scenario both delivery modes are tested with: half the events are waiting, the CLI
- * starts on them, the other half arrives while it runs, and the process is SIGKILLed at a random
+ * starts on them, once it scores the other half arrives, and the process is SIGKILLed at a random
  * moment of that. A second instance of the same group then finishes the stream and is stopped
  * with SIGTERM (which must exit 0).
  */
@@ -46,7 +46,8 @@ export async function runKilledMidStream(options: {
     const env = {
       KAFKA_BROKERS: kafkaBrokers().join(','),
       SLUICE_PORT: '0',
-      SLUICE_STATUS__INTERVAL_MS: '0',
+      // The status line tells when the first instance is scoring (it is the kill's reference point).
+      SLUICE_STATUS__INTERVAL_MS: '100',
       SLUICE_TRANSPORT__KAFKA__CLIENT: client,
       SLUICE_TOPICS__EVENTS: names.topics.events,
       SLUICE_TOPICS__PREDICTIONS: names.topics.predictions,
@@ -58,7 +59,14 @@ export async function runKilledMidStream(options: {
     };
 
     const first = startCli(['start'], env);
-    await waitFor(() => /"partitions assigned"/.test(first.output()), 60_000, 'the first instance to join');
+    // Timed from the first scored events, not from the group join: a client can take more than a
+    // second from assignment to its first fetch on a loaded machine, and a kill before any output
+    // tests nothing.
+    await waitFor(
+      () => /"predictionsPerSec":[1-9]/.test(first.output()),
+      60_000,
+      'the first instance to score events',
+    );
     const tail = producePaced(transport, names.topics.events, records.slice(half), 10_000);
     await new Promise((r) => setTimeout(r, 300 + Math.random() * 600));
     first.child.kill('SIGKILL');
