@@ -18,6 +18,7 @@ export class PipelineMetrics {
   readonly sinkRetries: Counter<'sink'>;
   readonly sinkFailures: Counter<'sink'>;
   readonly sinkWriteSeconds: Histogram<'sink'>;
+  readonly invalidTraceparent: Counter;
 
   constructor(registry: Registry, probes: { inFlight: () => number; paused: () => boolean }) {
     this.registry = registry;
@@ -80,6 +81,11 @@ export class PipelineMetrics {
       help: 'Time from handing a batch to a sink until it confirmed the write, by sink (successful writes)',
       labelNames: ['sink'],
       buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+    this.invalidTraceparent = new Counter({
+      name: 'sluice_invalid_traceparent_total',
+      help: 'Input records whose traceparent header was not valid W3C Trace Context; it was ignored, not carried on',
       registers,
     });
     this.inFlight = new Gauge({

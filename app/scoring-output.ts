@@ -6,6 +6,7 @@ import { retry } from '../core/retry.ts';
 import {
   deadLetterRecord,
   predictionRecord,
+  propagatedTraceparent,
   toDeadLetter,
   toPrediction,
 } from '../processors/encode/index.ts';
@@ -36,6 +37,8 @@ export interface FailedRecord {
 export interface ScoringOutputParts {
   producer: ProducerClient;
   topics: { predictions: string; deadLetters: string };
+  /** `deadLetters.maxOriginalBytes`: how much of the original a dead letter keeps whole. */
+  maxOriginalBytes: number;
   scorer: Pick<Scorer, 'model' | 'version' | 'decisionThreshold'>;
   /** Registry ids the outputs are framed with (Confluent wire format); undefined without a registry. */
   outputSchemaIds: { prediction: number; deadLetter: number } | undefined;
@@ -100,8 +103,11 @@ export class ScoringOutput {
       this.#parts.outputSchemaIds?.prediction,
     );
     const records = new Array<OutgoingRecord>(predictions.length);
-    for (let i = 0; i < predictions.length; i++)
-      records[i] = predictionRecord(predictions[i]!, values[i]!, scored[i]!.consumed.record);
+    for (let i = 0; i < predictions.length; i++) {
+      const input = scored[i]!.consumed.record;
+      records[i] = predictionRecord(predictions[i]!, values[i]!, input, this.#traceparent(input));
+    }
+    // Handled at once (a rejection is fatal), and awaited by this batch's ack step below.
     const deadLetters = failed ? this.routeDeadLetters(failed) : undefined;
     // Handing the records to the producer is synchronous and in batch order, which keeps per-key
     // order; waiting for the broker's ack is not, so the next batch is handed over meanwhile and
@@ -122,30 +128,54 @@ export class ScoringOutput {
     );
   }
 
-  /** Writes dead letters (original bytes, reason headers), then acks their records. */
-  async routeDeadLetters(failed: FailedRecord[]): Promise<void> {
-    const { metrics, totals, liveFeed } = this.#parts;
+  /**
+   * Writes dead letters (original bytes up to the cap, reason headers), then acks their records.
+   * The returned promise never rejects: a write that cannot succeed goes to the fatal path, and
+   * its records stay unacked, so uncommitted.
+   */
+  routeDeadLetters(failed: FailedRecord[]): Promise<void> {
+    return this.#writeDeadLetters(failed).catch((error: unknown) => this.#parts.onFatal(error));
+  }
+
+  async #writeDeadLetters(failed: FailedRecord[]): Promise<void> {
+    const { metrics, totals, liveFeed, maxOriginalBytes } = this.#parts;
     const now = Date.now();
     const schemaId = this.#parts.outputSchemaIds?.deadLetter;
     const letters: DeadLetter[] = [];
     const records: OutgoingRecord[] = [];
     for (const { consumed, error } of failed) {
-      const letter = toDeadLetter(consumed.record, error, now);
+      const letter = toDeadLetter(consumed.record, error, now, maxOriginalBytes);
       letters.push(letter);
-      const record = deadLetterRecord(letter, consumed.record);
+      const record = deadLetterRecord(letter, consumed.record, this.#traceparent(consumed.record));
       if (schemaId !== undefined && record.value) record.value = frameWithSchemaId(schemaId, record.value);
       records.push(record);
-      metrics?.deadLetters.inc({ stage: letter.stage, code: letter.error_class });
     }
     await this.#writeWithRetry(this.#deadLetterSink, records);
     for (const { consumed } of failed) consumed.ack();
     totals.deadLetters += failed.length;
+    // Counted once written: a dead letter the topic refused was never one.
+    if (metrics)
+      for (const letter of letters)
+        metrics.deadLetters.inc({ stage: letter.stage, code: letter.error_class });
     if (liveFeed?.hasSubscribers('deadletters')) {
       liveFeed.publishBatch(
         'deadletters',
-        letters.map(({ original_key: _k, original_value: _v, ...rest }) => rest),
+        letters.map(({ original_key: _k, original_value: _v, original_headers: headers, ...rest }) => ({
+          ...rest,
+          original_header_names: headers.map((h) => h.name),
+        })),
       );
     }
+  }
+
+  /** The input's traceparent to carry on, if it has a valid one; an invalid one is counted and dropped. */
+  #traceparent(input: { headers: Record<string, Buffer> }): Buffer | undefined {
+    const value = input.headers.traceparent;
+    if (value === undefined) return undefined;
+    const carried = propagatedTraceparent(value);
+    if (carried) return carried;
+    this.#parts.metrics?.invalidTraceparent.inc();
+    return undefined;
   }
 
   /**

@@ -46,7 +46,7 @@ const INFER_RETRY = { retries: 3, initialDelayMs: 50, maxDelayMs: 1000, factor: 
 /** Everything the scoring topology is built from. `main` passes real parts; tests pass embedded ones. */
 export interface ScoringTopologyParts {
   transport: Transport;
-  config: Pick<SluiceConfig, 'topics' | 'consumer' | 'decode' | 'batch' | 'features'> &
+  config: Pick<SluiceConfig, 'topics' | 'consumer' | 'decode' | 'deadLetters' | 'batch' | 'features'> &
     Partial<Pick<SluiceConfig, 'delivery' | 'transport'>>;
   /** With a registry, inputs are read in the Confluent wire format and outputs written in it. */
   schemaRegistry?: SchemaRegistryClient | undefined;
@@ -149,6 +149,7 @@ export class ScoringTopology {
     this.#output = new ScoringOutput({
       producer: this.#producer,
       topics,
+      maxOriginalBytes: config.deadLetters.maxOriginalBytes,
       scorer: this.#parts.scorer,
       outputSchemaIds,
       predictionStore: this.#parts.predictionStore,

@@ -33,6 +33,12 @@ export interface Prediction {
 
 export type DeadLetterStage = 'decode' | 'validate' | 'enrich' | 'infer';
 
+/** One header of a dead letter's original record. */
+export interface OriginalHeader {
+  name: string;
+  value: Buffer;
+}
+
 /** An input record that could not be scored (schemas/dead-letter.avsc). */
 export interface DeadLetter {
   original_key: Buffer | null;
@@ -44,6 +50,13 @@ export interface DeadLetter {
   error_class: string;
   message: string;
   failed_at: number;
+  original_headers: OriginalHeader[];
+  original_headers_dropped: number;
+  original_truncated: boolean;
+  original_key_size: number | null;
+  original_value_size: number | null;
+  original_key_sha256: string | null;
+  original_value_sha256: string | null;
 }
 
 export interface FeatureDrift {

@@ -1,4 +1,7 @@
-/** Kafka-style message headers. Values are raw bytes, as on the wire. */
+/**
+ * Kafka-style message headers. Values are raw bytes, as on the wire. Always an object without a
+ * prototype (`emptyHeaders()`): header names are input data, and `__proto__` is a valid one.
+ */
 export type RecordHeaders = Record<string, Buffer>;
 
 /** A record read from a topic partition. Offsets are plain numbers (exact up to 2^53). */
@@ -11,6 +14,12 @@ export interface InputRecord {
   headers: RecordHeaders;
   /** The record's broker/producer timestamp, epoch ms. */
   timestampMs: number;
+  /**
+   * Set by an adapter for a record it could not read whole (its headers, say) on every attempt:
+   * why. It carries the raw key and value the adapter had; the decode stage dead-letters it, so the
+   * partition moves on and its offset is committed only once that dead letter is written.
+   */
+  unreadable?: string;
 }
 
 /** A record to append. Without `partition`, the producer partitions by key (murmur2, as Kafka's default). */

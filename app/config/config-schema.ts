@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { batchConfigSchema } from '../../processors/batch/index.ts';
 import { decodeConfigSchema } from '../../processors/decode/index.ts';
+import { deadLetterConfigSchema } from '../../processors/encode/index.ts';
 import { enrichConfigSchema } from '../../processors/enrich/index.ts';
 import { inferConfigSchema } from '../../processors/infer/infer-config.ts';
 import { redisSinkConfigSchema } from '../../sinks/redis/index.ts';
@@ -75,6 +76,7 @@ export const configSchema = z
     schemaRegistry: schemaRegistrySchema,
     consumer: consumerConfigSchema,
     decode: decodeConfigSchema,
+    deadLetters: deadLetterConfigSchema,
     batch: batchConfigSchema,
     features: enrichConfigSchema,
     model: inferConfigSchema,

@@ -19,16 +19,32 @@ const valid: TransactionEvent = {
   channel: 'POS',
 };
 
-function record(value: Buffer | null): InputRecord {
+function record(value: Buffer | null, key: Buffer | null = Buffer.from('user-000001')): InputRecord {
   return {
     topic: 'events',
     partition: 2,
     offset: 17,
-    key: Buffer.from('user-000001'),
+    key,
     value,
     headers: {},
     timestampMs: Date.now(),
   };
+}
+
+// The event schema with its strings as bytes: the same wire form, so a test can put any bytes in a string.
+const rawStrings = avro.Type.forSchema({
+  ...(codecs.event.type.schema() as object),
+  fields: (codecs.event.type.schema() as { fields: Array<{ name: string; type: unknown }> }).fields.map(
+    (f) => (f.type === 'string' ? { ...f, type: 'bytes' } : f),
+  ),
+} as avro.Schema);
+
+function withRawString(field: string, bytes: Buffer): Buffer {
+  const raw: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(valid))
+    raw[name] = typeof value === 'string' && name !== 'channel' ? Buffer.from(value) : value;
+  raw[field] = bytes;
+  return rawStrings.toBuffer(raw);
 }
 
 function expectError(
@@ -172,6 +188,59 @@ describe('decode turns every kind of bad input into a record error that names th
     expectError(decode(record(padded)), 'SLUICE_DECODE_OVERSIZED', 'decode', [
       `${padded.length} bytes`,
       'decode.maxMessageBytes=1024',
+    ]);
+  });
+
+  it('rejects a string field that is not UTF-8 instead of rewriting it to U+FFFD', () => {
+    for (const field of ['event_id', 'key', 'merchant_category', 'country']) {
+      // A lone continuation byte and an overlong encoding: both decode to U+FFFD under replacement.
+      for (const bad of [Buffer.from([0x65, 0x80, 0x31]), Buffer.from([0xc0, 0xaf])]) {
+        const error = expectError(
+          decode(record(withRawString(field, bad), null)),
+          'SLUICE_VALIDATE_NOT_UTF8',
+          'validate',
+          [`"${field}"`, 'events/2@17'],
+        );
+        expect(error.subject).toBe(field);
+      }
+    }
+  });
+
+  it('accepts a string that really holds U+FFFD', () => {
+    const event = { ...valid, merchant_category: 'caf\uFFFD' };
+    expect(decode(record(codecs.event.encode(event)))).toEqual(event);
+  });
+
+  it('takes the event key for a null Kafka key, and refuses a Kafka key that differs from it', () => {
+    const bytes = codecs.event.encode(valid);
+    expect(decode(record(bytes, null))).toEqual(valid);
+    expect(decode(record(bytes, Buffer.from(valid.key)))).toEqual(valid);
+    for (const other of ['user-000002', 'user-00000', 'user-0000011', '']) {
+      const error = expectError(
+        decode(record(bytes, Buffer.from(other))),
+        'SLUICE_VALIDATE_KEY_MISMATCH',
+        'validate',
+        [JSON.stringify(other), '"key"="user-000001"'],
+      );
+      expect(error.subject).toBe('key');
+    }
+  });
+
+  it('refuses a Kafka key that is not UTF-8 with its own code', () => {
+    const bytes = codecs.event.encode(valid);
+    expectError(
+      decode(record(bytes, Buffer.from([0x75, 0xff, 0xfe]))),
+      'SLUICE_VALIDATE_NOT_UTF8',
+      'validate',
+      ['Kafka message key'],
+    );
+  });
+
+  it('dead-letters a record the adapter could not read, with the reason', () => {
+    const unreadable = { ...record(codecs.event.encode(valid)), unreadable: 'headers were garbage' };
+    expectError(decode(unreadable), 'SLUICE_DECODE_UNREADABLE_RECORD', 'decode', [
+      'events/2@17',
+      'headers were garbage',
     ]);
   });
 

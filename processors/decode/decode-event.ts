@@ -1,11 +1,38 @@
+import { isUtf8 } from 'node:buffer';
+import type avro from 'avsc';
 import { RecordError } from '../../core/errors.ts';
 import type { TransactionEvent } from '../../schemas/index.ts';
-import { codecs, DecodeFailure, type SchemaRegistryClient, unframe } from '../../schemas/index.ts';
+import {
+  codecs,
+  DecodeFailure,
+  type SchemaRegistryClient,
+  Utf8Checker,
+  unframe,
+} from '../../schemas/index.ts';
 import type { InputRecord } from '../../streams/index.ts';
 import type { DecodeConfig } from './decode-config.ts';
 
 function where(record: InputRecord): string {
   return `${record.topic}/${record.partition}@${record.offset}`;
+}
+
+/** A value for a message, cut short: user-supplied text must not blow up a dead letter's message. */
+function shown(value: string): string {
+  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+}
+
+type Resolver = ReturnType<typeof codecs.event.type.createResolver>;
+
+/** How to read a writer schema's bodies: its resolver to the event schema, and its UTF-8 check. */
+interface WriterReading {
+  resolver: Resolver;
+  utf8: Utf8Checker;
+}
+
+/** What validation needs besides the event: where the body starts and how to check its strings. */
+interface BodyContext {
+  body: Buffer;
+  utf8: Utf8Checker;
 }
 
 /**
@@ -18,9 +45,19 @@ export function createEventDecoder(
   registry?: SchemaRegistryClient,
 ): (record: InputRecord, nowMs?: number) => TransactionEvent | RecordError {
   const maxEventAgeMs = config.maxEventAgeDays * 86_400_000;
-  const resolvers = new Map<number, ReturnType<typeof codecs.event.type.createResolver> | RecordError>();
+  const resolvers = new Map<number, WriterReading | RecordError>();
+  const ownUtf8 = new Utf8Checker(codecs.event.type.schema() as avro.Schema);
+  // The Kafka key is compared with the event's key without allocating: the key is written here.
+  const keyScratch = Buffer.allocUnsafe(config.maxStringLength * 3);
 
   return function decodeEvent(record, nowMs = Date.now()) {
+    if (record.unreadable !== undefined) {
+      return new RecordError(
+        'decode',
+        'SLUICE_DECODE_UNREADABLE_RECORD',
+        `record at ${where(record)} could not be read from Kafka (${record.unreadable}); its key and value are kept as fetched, its headers are not`,
+      );
+    }
     const bytes = record.value;
     if (bytes === null || bytes.length === 0) {
       return new RecordError(
@@ -37,7 +74,8 @@ export function createEventDecoder(
       );
     }
     let body = bytes;
-    let resolver: ReturnType<typeof codecs.event.type.createResolver> | undefined;
+    let resolver: Resolver | undefined;
+    let utf8 = ownUtf8;
     if (registry) {
       const framed = unframe(bytes);
       if (!framed.ok) {
@@ -47,10 +85,11 @@ export function createEventDecoder(
           `value at ${where(record)}: ${framed.message}`,
         );
       }
-      const resolved = resolverFor(framed.schemaId, registry, resolvers);
+      const resolved = readingFor(framed.schemaId, registry, resolvers);
       if (resolved instanceof RecordError) return withPlace(resolved, record);
       body = framed.body;
-      resolver = resolved;
+      resolver = resolved.resolver;
+      utf8 = resolved.utf8;
     }
     const decoded = codecs.event.decode(body, 0, resolver);
     if (decoded instanceof DecodeFailure) {
@@ -62,7 +101,9 @@ export function createEventDecoder(
           : 'not Avro binary of schemas/transaction-event.avsc';
       return new RecordError('decode', code, `value at ${where(record)} is ${hint} (${decoded.message})`);
     }
-    return validateEvent(decoded, record, config, maxEventAgeMs, nowMs);
+    const invalid = validateEvent(decoded, record, config, maxEventAgeMs, nowMs, { body, utf8 });
+    if (invalid) return invalid;
+    return checkKafkaKey(decoded, record, keyScratch) ?? decoded;
   };
 }
 
@@ -72,7 +113,8 @@ function validateEvent(
   config: DecodeConfig,
   maxEventAgeMs: number,
   now: number,
-): TransactionEvent | RecordError {
+  context: BodyContext,
+): RecordError | undefined {
   // Field by field rather than a keyed loop: this runs per event and keyed access is megamorphic.
   const badString =
     checkString(event.event_id, 'event_id', record, config) ??
@@ -80,6 +122,22 @@ function validateEvent(
     checkString(event.merchant_category, 'merchant_category', record, config) ??
     checkString(event.country, 'country', record, config);
   if (badString) return badString;
+  if (
+    event.event_id.includes('\uFFFD') ||
+    event.key.includes('\uFFFD') ||
+    event.merchant_category.includes('\uFFFD') ||
+    event.country.includes('\uFFFD')
+  ) {
+    const field = context.utf8.firstInvalid(context.body);
+    if (field !== undefined) {
+      return new RecordError(
+        'validate',
+        'SLUICE_VALIDATE_NOT_UTF8',
+        `field "${field}" at ${where(record)} is not valid UTF-8 (Avro strings must be); send the bytes as UTF-8`,
+        { subject: field },
+      );
+    }
+  }
   if (!Number.isFinite(event.amount)) {
     return new RecordError(
       'validate',
@@ -106,7 +164,36 @@ function validateEvent(
       { subject: 'event_time' },
     );
   }
-  return event;
+  return undefined;
+}
+
+/**
+ * The key rule: a null Kafka key takes the event's key; a non-null one must be exactly the bytes
+ * of the event's `key`, since predictions are keyed by it and per-key order depends on it.
+ */
+function checkKafkaKey(
+  event: TransactionEvent,
+  record: InputRecord,
+  scratch: Buffer,
+): RecordError | undefined {
+  const kafkaKey = record.key;
+  if (kafkaKey === null) return undefined;
+  const length = scratch.write(event.key, 0, 'utf8');
+  if (kafkaKey.length === length && kafkaKey.compare(scratch, 0, length) === 0) return undefined;
+  if (!isUtf8(kafkaKey)) {
+    return new RecordError(
+      'validate',
+      'SLUICE_VALIDATE_NOT_UTF8',
+      `the Kafka message key at ${where(record)} is not valid UTF-8; key each event by its "key" field (or send a null key)`,
+      { subject: 'Kafka key' },
+    );
+  }
+  return new RecordError(
+    'validate',
+    'SLUICE_VALIDATE_KEY_MISMATCH',
+    `the Kafka message key ${shown(kafkaKey.toString('utf8'))} at ${where(record)} differs from field "key"=${shown(event.key)}; key each event by its "key" field (or send a null key)`,
+    { subject: 'key' },
+  );
 }
 
 function checkString(
@@ -136,12 +223,12 @@ function checkString(
   return undefined;
 }
 
-/** The resolver from a writer schema id to the event schema; the registry must have been asked already (`prefetchWriterSchemas`). */
-function resolverFor(
+/** How to read a writer schema id's bodies; the registry must have been asked already (`prefetchWriterSchemas`). */
+function readingFor(
   schemaId: number,
   registry: SchemaRegistryClient,
-  resolvers: Map<number, ReturnType<typeof codecs.event.type.createResolver> | RecordError>,
-): ReturnType<typeof codecs.event.type.createResolver> | RecordError {
+  resolvers: Map<number, WriterReading | RecordError>,
+): WriterReading | RecordError {
   const known = resolvers.get(schemaId);
   if (known) return known;
   const writer = registry.cached(schemaId);
@@ -153,9 +240,12 @@ function resolverFor(
       `schema id ${schemaId} is not in the schema registry`,
     );
   }
-  let resolved: ReturnType<typeof codecs.event.type.createResolver> | RecordError;
+  let resolved: WriterReading | RecordError;
   try {
-    resolved = codecs.event.type.createResolver(writer);
+    resolved = {
+      resolver: codecs.event.type.createResolver(writer),
+      utf8: new Utf8Checker(writer.schema() as avro.Schema),
+    };
   } catch (error) {
     resolved = new RecordError(
       'decode',

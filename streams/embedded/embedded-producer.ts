@@ -1,11 +1,8 @@
 import { kafkaPartitionForKey } from '../murmur2.ts';
+import { emptyHeaders, headerBytes, NO_HEADERS } from '../record-headers.ts';
 import type { OutgoingRecord, ProducerClient, RecordHeaders } from '../types.ts';
 import type { TopicRegistry } from './topic-registry.ts';
 import { transportClosed, unknownPartition } from './transport-errors.ts';
-
-// Shared by every header-less record; frozen so a consumer that mutates a shared record fails
-// loudly in tests instead of corrupting what other groups read.
-const NO_HEADERS: RecordHeaders = Object.freeze({}) as RecordHeaders;
 
 // Null-key records stick to one partition for a send() call (like Kafka's sticky partitioner
 // filling a batch) but move on after this many, so one huge send still spreads out.
@@ -82,11 +79,11 @@ export class EmbeddedProducer implements ProducerClient {
 
 function toHeaderBuffers(headers: Record<string, Buffer | string>): RecordHeaders {
   // Always a copy: the caller may reuse its headers object for the next record.
-  const out: RecordHeaders = {};
-  for (const name in headers) {
+  const out = emptyHeaders();
+  for (const name of Object.keys(headers)) {
     const value = headers[name];
     if (value === undefined) continue;
-    out[name] = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+    out[name] = headerBytes(value);
   }
   return out;
 }

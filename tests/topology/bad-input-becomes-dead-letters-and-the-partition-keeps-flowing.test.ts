@@ -14,9 +14,7 @@ import { eventSchemaWithout } from '../support/event-schema-without.ts';
 
 afterAll(closeSharedScorer);
 
-const KEY = 'user-000001';
-
-function badRecords(): Array<{ name: string; record: OutgoingRecord; code: string }> {
+function badRecords(KEY: string): Array<{ name: string; record: OutgoingRecord; code: string }> {
   const valid = {
     event_id: 'bad',
     key: KEY,
@@ -73,19 +71,42 @@ function badRecords(): Array<{ name: string; record: OutgoingRecord; code: strin
       code: 'SLUICE_DECODE_OVERSIZED',
     },
     { name: 'null value', record: { key: KEY, value: null }, code: 'SLUICE_DECODE_EMPTY' },
+    {
+      // Same key bytes, so it lands on the same partition, but the event names another entity.
+      name: 'key disagreeing with the event',
+      record: { key: KEY, value: codecs.event.encode({ ...valid, key: `${KEY}-other` }) },
+      code: 'SLUICE_VALIDATE_KEY_MISMATCH',
+    },
+    {
+      name: 'a string that is not UTF-8',
+      record: { key: KEY, value: withRawCountry(valid, Buffer.from([0x55, 0xc3])) },
+      code: 'SLUICE_VALIDATE_NOT_UTF8',
+    },
   ];
+}
+
+/** The event with bytes of our choosing in `country`: a producer that does not write UTF-8. */
+function withRawCountry(event: Record<string, unknown>, country: Buffer): Buffer {
+  const schema = codecs.event.type.schema() as { fields: Array<{ name: string; type: unknown }> };
+  const raw = avro.Type.forSchema({
+    ...schema,
+    fields: schema.fields.map((f) => (f.name === 'country' ? { ...f, type: 'bytes' } : f)),
+  } as avro.Schema);
+  return raw.toBuffer({ ...event, country });
 }
 
 describe('bad input', () => {
   it('becomes dead letters with reasons while every valid event around it is scored', async () => {
     const { transport, topology } = await startEmbeddedTopology({ config: { topics: { partitions: 2 } } });
-    const valid = generatedRecords(400, 11, 1).map((e) => e.record);
-    const bad = badRecords();
-    // All on one key, hence one partition: the bad records sit between valid ones.
+    // One user, hence one key and one partition: the bad records sit between valid ones.
+    const generated = generatedRecords(400, 11, 1);
+    const valid = generated.map((e) => e.record);
+    const bad = badRecords(generated[0]!.key);
     const mixed: OutgoingRecord[] = [];
+    const step = Math.floor(valid.length / bad.length);
     valid.forEach((record, i) => {
-      mixed.push({ ...record, key: KEY });
-      if (i % 50 === 25) mixed.push(bad[(i / 50) | 0]!.record);
+      mixed.push(record);
+      if (i % step === step >> 1 && bad[(i / step) | 0]) mixed.push(bad[(i / step) | 0]!.record);
     });
     const producer = await transport.createProducer();
     await producer.send('events', mixed);

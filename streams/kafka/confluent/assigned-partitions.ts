@@ -1,7 +1,15 @@
-import type { InputRecord, TopicPartition } from '../../types.ts';
+import { errorMessage } from '../../../core/errors.ts';
+import type { InputRecord, TopicPartition, TopicPartitionOffset } from '../../types.ts';
 import { partitionId } from '../../types.ts';
 import type { RdMessage } from './rdkafka-api.ts';
-import { toInputRecord } from './record-mapping.ts';
+import { type RdRecordMapper, unreadableRecord } from './record-mapping.ts';
+
+/**
+ * How often one message is fetched and mapped before it is handed over as unreadable (and so
+ * dead-lettered): a failure that was transient gets two more fetches, a malformed message cannot
+ * hold its partition.
+ */
+export const MAP_ATTEMPTS = 3;
 
 /** One partition of the current assignment. A new object per assignment: identity marks the generation. */
 interface Assigned {
@@ -18,6 +26,14 @@ interface Assigned {
    * first after resume rather than dropped.
    */
   stash: InputRecord[];
+  /**
+   * A message of this partition failed to map: its offset, until the partition was sought back to
+   * it. Meanwhile nothing of the partition is accepted, so no later record overtakes it. -1: none.
+   */
+  seekTo: number;
+  /** The offset whose mapping failed last, and how often in a row. */
+  failedOffset: number;
+  failedAttempts: number;
 }
 
 /** A snapshot of the assignment taken before a fetch; records are accepted only against it. */
@@ -47,7 +63,17 @@ export class AssignedPartitions {
     for (const { topic, partition } of partitions) {
       const key = partitionId(topic, partition);
       if (this.#byKey.has(key)) continue;
-      this.#byKey.set(key, { topic, partition, paused: false, fetchStopped: false, position: -1, stash: [] });
+      this.#byKey.set(key, {
+        topic,
+        partition,
+        paused: false,
+        fetchStopped: false,
+        position: -1,
+        stash: [],
+        seekTo: -1,
+        failedOffset: -1,
+        failedAttempts: 0,
+      });
       gained.push({ topic, partition });
     }
     return gained;
@@ -131,9 +157,18 @@ export class AssignedPartitions {
   /**
    * Sorts fetched messages: into `out` when their partition is held by the same assignment as at
    * `before` and unpaused; into the partition's stash when paused; dropped when revoked meanwhile
-   * (the next owner reads them from the committed offset) or already seen. Returns how many were dropped.
+   * (the next owner reads them from the committed offset) or already seen. A message that fails to
+   * map stops its partition there: nothing after it is accepted until `seekBack` re-reads the
+   * partition from it, and after MAP_ATTEMPTS failures it is handed over as unreadable. So the
+   * engine sees every offset, in order, and can never commit past one it did not get. Returns how
+   * many were dropped.
    */
-  accept(messages: readonly RdMessage[], before: AssignmentSnapshot, out: InputRecord[]): number {
+  accept(
+    messages: readonly RdMessage[],
+    before: AssignmentSnapshot,
+    out: InputRecord[],
+    map: RdRecordMapper,
+  ): number {
     let dropped = 0;
     let lastTopic = '';
     let lastPartition = -1;
@@ -146,17 +181,46 @@ export class AssignedPartitions {
         a = this.#byKey.get(key);
         if (a !== undefined && before.get(key) !== a) a = undefined;
       }
-      if (a === undefined || message.offset < a.position) {
+      if (a === undefined || a.seekTo >= 0 || message.offset < a.position) {
         dropped++;
         continue;
       }
+      let record: InputRecord;
+      try {
+        record = map(message);
+      } catch (error) {
+        a.failedAttempts = a.failedOffset === message.offset ? a.failedAttempts + 1 : 1;
+        a.failedOffset = message.offset;
+        if (a.failedAttempts < MAP_ATTEMPTS) {
+          a.seekTo = message.offset;
+          dropped++;
+          continue;
+        }
+        record = unreadableRecord(
+          message,
+          `the ${a.failedAttempts} attempts to read it failed: ${errorMessage(error)}`,
+        );
+      }
       a.position = message.offset + 1;
-      const record = toInputRecord(message);
       if (a.paused || a.stash.length > 0) {
         a.stash.push(record);
         this.#stashed++;
       } else out.push(record);
     }
     return dropped;
+  }
+
+  /** Partitions stopped at a message that failed to map, with the offset to re-read them from. */
+  pendingSeeks(): TopicPartitionOffset[] {
+    const out: TopicPartitionOffset[] = [];
+    for (const a of this.#byKey.values())
+      if (a.seekTo >= 0) out.push({ topic: a.topic, partition: a.partition, offset: a.seekTo });
+    return out;
+  }
+
+  /** The partition was sought back to `offset`: its records are accepted again from there. */
+  sought(tp: TopicPartitionOffset): void {
+    const a = this.#byKey.get(partitionId(tp.topic, tp.partition));
+    if (a && a.seekTo === tp.offset) a.seekTo = -1;
   }
 }

@@ -14,6 +14,7 @@ import type { BrokerHealth } from './broker-health.ts';
 import { confluentClosed, toSluiceError, unavailable } from './confluent-errors.ts';
 import type { RdKafkaConsumer, RdMessage, RdTopicPartition, RebalanceCallback } from './rdkafka-api.ts';
 import { RebalanceQueue } from './rebalance-queue.ts';
+import { type RdRecordMapper, toInputRecord } from './record-mapping.ts';
 
 /** Records held back for paused partitions before librdkafka's own fetcher is paused too. */
 const STASH_LIMIT = 5000;
@@ -30,6 +31,8 @@ export interface ConfluentConsumerDeps {
   /** Bound on broker round trips: connect, commit confirmation, close. */
   requestTimeoutMs: number;
   onClose: (consumer: ConfluentConsumer) => void;
+  /** Maps each fetched message; tests pass one that fails. Default `toInputRecord`. */
+  mapRecord?: RdRecordMapper | undefined;
 }
 
 /**
@@ -45,6 +48,7 @@ export class ConfluentConsumer implements ConsumerClient {
   readonly #logger: Logger;
   readonly #requestTimeoutMs: number;
   readonly #onClose: (consumer: ConfluentConsumer) => void;
+  readonly #mapRecord: RdRecordMapper;
   readonly #assigned = new AssignedPartitions();
   readonly #rebalances: RebalanceQueue;
   #subscribed = false;
@@ -59,6 +63,7 @@ export class ConfluentConsumer implements ConsumerClient {
     this.#logger = deps.logger;
     this.#requestTimeoutMs = deps.requestTimeoutMs;
     this.#onClose = deps.onClose;
+    this.#mapRecord = deps.mapRecord ?? toInputRecord;
     this.#rebalances = new RebalanceQueue(this.#assigned, deps.logger, deps.cooperative);
     this.#client = deps.createClient(this.#rebalances.callback);
     this.#rebalances.attach(this.#client);
@@ -105,9 +110,10 @@ export class ConfluentConsumer implements ConsumerClient {
       if (this.#rebalances.pending) await this.#rebalances.apply(this.#listener);
       if (messages.length > 0) {
         this.#health.markUp(this.#client);
-        this.#assigned.accept(messages, before, out);
+        this.#assigned.accept(messages, before, out, this.#mapRecord);
         if (this.#assigned.stashed >= STASH_LIMIT) this.#stopFetching();
       }
+      await this.#seekBack();
       return out;
     } finally {
       this.#poll.exit();
@@ -130,6 +136,37 @@ export class ConfluentConsumer implements ConsumerClient {
     const changed = this.#assigned.setPaused(partitions, false);
     const stopped = this.#assigned.takeFetchStopped(changed);
     if (stopped.length > 0) this.#call('resume', () => this.#client.resume(stopped));
+  }
+
+  /**
+   * Re-reads each partition stopped at a message that failed to map from that message. A seek that
+   * fails leaves the partition stopped (nothing of it is accepted) and is tried again next poll.
+   */
+  async #seekBack(): Promise<void> {
+    const seeks = this.#assigned.pendingSeeks();
+    if (seeks.length === 0) return;
+    await Promise.all(
+      seeks.map(
+        (tp) =>
+          new Promise<void>((resolve) => {
+            const done = (err: unknown) => {
+              if (err)
+                this.#logger.warn(
+                  { err, partition: partitionId(tp.topic, tp.partition), offset: tp.offset },
+                  'Kafka seek back to an unmapped record failed; retrying',
+                );
+              else this.#assigned.sought(tp);
+              resolve();
+            };
+            try {
+              this.#client.seek(tp, this.#requestTimeoutMs, done);
+            } catch (error) {
+              done(error);
+            }
+          }),
+      ),
+    );
+    this.#logger.warn({ seeks }, 'Kafka records could not be read; fetching them again');
   }
 
   #stopFetching(): void {

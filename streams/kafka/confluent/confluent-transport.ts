@@ -17,6 +17,7 @@ import {
   producerTopicProperties,
   type RdKafkaProperties,
 } from './rdkafka-config.ts';
+import type { RdRecordMapper } from './record-mapping.ts';
 import { TopicAdmin } from './topic-admin.ts';
 
 /** Options beyond the shared `transport.kafka` config. */
@@ -25,6 +26,8 @@ export interface ConfluentTransportOptions {
   replicationFactor?: number;
   /** Where to import the client from; tests point it elsewhere. Default `@confluentinc/kafka-javascript`. */
   librarySpecifier?: string;
+  /** Maps each fetched message to the engine's record; tests pass one that fails. */
+  mapRecord?: RdRecordMapper;
 }
 
 /**
@@ -154,6 +157,7 @@ export class ConfluentTransport implements Transport {
       cooperative: String(props['partition.assignment.strategy']).includes('cooperative'),
       requestTimeoutMs: this.#config.requestTimeoutMs,
       onClose: (c) => this.#consumers.delete(c),
+      mapRecord: this.#options.mapRecord,
     });
     await consumer.connect(name);
     this.#consumers.add(consumer);

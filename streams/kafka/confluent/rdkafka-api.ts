@@ -87,6 +87,12 @@ export interface RdKafkaConsumer extends RdClient {
   rebalanceProtocol(): 'NONE' | 'EAGER' | 'COOPERATIVE';
   pause(partitions: RdTopicPartition[]): unknown;
   resume(partitions: RdTopicPartition[]): unknown;
+  /** Moves the fetch position of an assigned partition; prefetched messages of it are discarded. */
+  seek(
+    partition: RdTopicPartition,
+    timeoutMs: number,
+    cb: (err: RdKafkaError | null | undefined) => void,
+  ): unknown;
   /** Enqueues an asynchronous commit (librdkafka commitAsync); does not wait for the broker. */
   commit(offsets: RdTopicPartition[]): unknown;
   committed(partitions: RdTopicPartition[], timeoutMs: number, cb: Callback<RdTopicPartition[]>): unknown;

@@ -1,11 +1,20 @@
 import type { EachBatchPayload } from 'kafkajs';
+import { errorMessage } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { InputRecord, TopicPartition } from '../../types.ts';
+import { partitionId } from '../../types.ts';
 import type { BatchQueue } from './batch-queue.ts';
 import { isRebalanceError } from './kafkajs-errors.ts';
 import type { MemberState, OwnedPartition } from './member-state.ts';
-import { toInputRecord } from './record-conversion.ts';
+import { type KafkajsRecordMapper, toInputRecord, unreadableRecord } from './record-conversion.ts';
 import type { Signal } from './signal.ts';
+
+/**
+ * How often one message is fetched and mapped before it is handed over as unreadable (and so
+ * dead-lettered): a failure that was transient gets two more fetches, a malformed message cannot
+ * hold its partition.
+ */
+export const MAP_ATTEMPTS = 3;
 
 /** What the feeder needs from the consumer bridge around it. */
 export interface BatchFeederDeps {
@@ -22,6 +31,8 @@ export interface BatchFeederDeps {
   /** How often a waiting eachBatch re-checks its conditions and heartbeats (kafkajs sends at most one per heartbeatInterval). */
   tickMs: number;
   logger: Logger;
+  /** Maps each fetched message; tests pass one that fails. Default `toInputRecord`. */
+  mapRecord?: KafkajsRecordMapper | undefined;
 }
 
 type Verdict = 'go' | 'wait' | 'stop';
@@ -47,9 +58,13 @@ type Verdict = 'go' | 'wait' | 'stop';
  */
 export class BatchFeeder {
   readonly #deps: BatchFeederDeps;
+  readonly #map: KafkajsRecordMapper;
+  /** Per partition, the offset whose mapping failed last and how often in a row. */
+  readonly #mapFailures = new Map<string, { offset: string; attempts: number }>();
 
   constructor(deps: BatchFeederDeps) {
     this.#deps = deps;
+    this.#map = deps.mapRecord ?? toInputRecord;
   }
 
   readonly eachBatch = async (payload: EachBatchPayload): Promise<void> => {
@@ -68,15 +83,60 @@ export class BatchFeeder {
         continue;
       }
       const count = Math.min(queue.room(), messages.length - next);
-      const records = new Array<InputRecord>(count);
-      for (let i = 0; i < count; i++) records[i] = toInputRecord(tp.topic, tp.partition, messages[next + i]!);
-      queue.push(tp, records);
-      next += count;
-      payload.resolveOffset(messages[next - 1]!.offset);
-      signal.notify();
+      const records = this.#mapChunk(tp, messages, next, count);
+      if (records.length > 0) {
+        queue.push(tp, records);
+        next += records.length;
+        payload.resolveOffset(messages[next - 1]!.offset);
+        signal.notify();
+      }
+      // A message failed to map: return without resolving it, so kafkajs fetches the partition
+      // again from there and nothing after it is queued first.
+      if (records.length < count) return;
     }
     await this.#heartbeat(payload);
   };
+
+  /**
+   * Maps `count` messages from `start`, stopping before the first that fails (unless it failed
+   * MAP_ATTEMPTS times in a row: then it goes on as an unreadable record, to be dead-lettered).
+   */
+  #mapChunk(
+    tp: TopicPartition,
+    messages: EachBatchPayload['batch']['messages'],
+    start: number,
+    count: number,
+  ): InputRecord[] {
+    const records: InputRecord[] = [];
+    for (let i = 0; i < count; i++) {
+      const message = messages[start + i]!;
+      try {
+        records.push(this.#map(tp.topic, tp.partition, message));
+      } catch (error) {
+        const key = partitionId(tp.topic, tp.partition);
+        const last = this.#mapFailures.get(key);
+        const attempts = last?.offset === message.offset ? last.attempts + 1 : 1;
+        if (attempts < MAP_ATTEMPTS) {
+          this.#mapFailures.set(key, { offset: message.offset, attempts });
+          this.#deps.logger.warn(
+            { err: error, partition: key, offset: message.offset, attempts },
+            'Kafka record could not be read; fetching it again',
+          );
+          return records;
+        }
+        this.#mapFailures.delete(key);
+        records.push(
+          unreadableRecord(
+            tp.topic,
+            tp.partition,
+            message,
+            `the ${attempts} attempts to read it failed: ${errorMessage(error)}`,
+          ),
+        );
+      }
+    }
+    return records;
+  }
 
   /** Whether the next chunk of the batch may be queued now (checked synchronously right before the push). */
   #admit(payload: EachBatchPayload, tp: TopicPartition, generation: number): Verdict {

@@ -25,6 +25,7 @@ import {
   toSluiceError,
 } from './kafkajs-errors.ts';
 import { MemberState } from './member-state.ts';
+import type { KafkajsRecordMapper } from './record-conversion.ts';
 import { Signal } from './signal.ts';
 
 /** What the transport hands each consumer. */
@@ -41,6 +42,8 @@ export interface KafkajsConsumerDeps {
   /** Bound on leaving the group in `close`. */
   closeTimeoutMs: number;
   onClose: (consumer: KafkajsConsumer) => void;
+  /** Maps each fetched message; tests pass one that fails. Default `toInputRecord`. */
+  mapRecord?: KafkajsRecordMapper | undefined;
 }
 
 const FEEDER_TICK_MS = 250;
@@ -92,6 +95,7 @@ export class KafkajsConsumer implements ConsumerClient {
       revokeWaitMs: Math.floor((deps.config.rebalanceTimeout ?? 60_000) / 2),
       tickMs: FEEDER_TICK_MS,
       logger: deps.logger,
+      mapRecord: deps.mapRecord,
     });
     this.#listen();
   }

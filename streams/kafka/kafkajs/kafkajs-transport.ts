@@ -9,6 +9,7 @@ import { KafkajsConsumer } from './kafkajs-consumer.ts';
 import { clientClosed } from './kafkajs-errors.ts';
 import { KafkajsProducer, type KafkajsProducerDeps } from './kafkajs-producer.ts';
 import { KafkajsTransactionalProducer } from './kafkajs-transactional-producer.ts';
+import type { KafkajsRecordMapper } from './record-conversion.ts';
 import { TopicAdmin } from './topic-admin.ts';
 
 /** Options beyond the shared `transport.kafka` config. */
@@ -17,6 +18,8 @@ export interface KafkajsTransportOptions {
   replicationFactor?: number;
   /** Records each consumer fetches ahead of `poll`, all its partitions together. Default 5000. */
   queuedRecordsLimit?: number;
+  /** Maps each fetched message to the engine's record; tests pass one that fails. */
+  mapRecord?: KafkajsRecordMapper;
 }
 
 /**
@@ -92,6 +95,7 @@ export class KafkajsTransport implements Transport {
       queueLimit: this.#options.queuedRecordsLimit ?? 5000,
       closeTimeoutMs: Math.max(10_000, this.#config.requestTimeoutMs),
       onClose: (c) => this.#consumers.delete(c),
+      mapRecord: this.#options.mapRecord,
     });
     this.#consumers.add(consumer);
     try {
