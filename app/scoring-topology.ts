@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.ts';
 import { retry } from '../core/retry.ts';
 import { MicroBatcher } from '../processors/batch/index.ts';
 import { createEventDecoder, prefetchWriterSchemas } from '../processors/decode/index.ts';
+import { assertDeadLettersFit, deadLetterTopicSpec } from '../processors/encode/index.ts';
 import { createEnricher, type FeatureStore, type FeatureViewSpec } from '../processors/enrich/index.ts';
 import { newScoringItem, type ScoringItem } from '../processors/scoring-item.ts';
 import { codecs, type Prediction, type SchemaRegistryClient } from '../schemas/index.ts';
@@ -125,12 +126,15 @@ export class ScoringTopology {
   async start(): Promise<void> {
     const { transport, config, logger } = this.#parts;
     const { topics } = config;
-    await transport.ensureTopics(
-      [topics.events, topics.predictions, topics.deadLetters, topics.drift].map((topic) => ({
+    const { maxOriginalBytes } = config.deadLetters;
+    await transport.ensureTopics([
+      ...[topics.events, topics.predictions, topics.drift].map((topic) => ({
         topic,
         partitions: topics.partitions,
       })),
-    );
+      deadLetterTopicSpec(topics.deadLetters, topics.partitions, maxOriginalBytes),
+    ]);
+    await assertDeadLettersFit(transport, topics.deadLetters, maxOriginalBytes);
     let outputSchemaIds: ScoringOutputParts['outputSchemaIds'];
     if (this.#parts.schemaRegistry) {
       outputSchemaIds = {

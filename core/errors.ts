@@ -33,6 +33,7 @@ export type SluiceErrorCode =
   | 'SLUICE_TRANSPORT_UNAVAILABLE'
   | 'SLUICE_TRANSACTION_FAILED'
   | 'SLUICE_TOPIC_UNKNOWN'
+  | 'SLUICE_RECORD_TOO_LARGE'
   | 'SLUICE_COMMIT_REJECTED'
   | 'SLUICE_WORKER_CRASHED'
   | 'SLUICE_FEATURE_STORE_UNAVAILABLE'
@@ -85,9 +86,25 @@ export class ConfigError extends SluiceError {
   }
 }
 
+/**
+ * Errors that mean a bug in Sluice, not a failing service: retrying runs the same code into the
+ * same error, so they go to the fatal path at once.
+ */
+export function isProgrammerError(error: unknown): boolean {
+  return (
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof ReferenceError ||
+    error instanceof SyntaxError ||
+    error instanceof EvalError ||
+    error instanceof URIError
+  );
+}
+
+/** Whether another try may succeed: SluiceErrors say so themselves; programmer errors never; anything else (a client's own error) may. */
 export function isRetriable(error: unknown): boolean {
-  if (error instanceof TypeError) return false;
   if (error instanceof SluiceError) return error.retriable;
+  if (isProgrammerError(error)) return false;
   return true;
 }
 

@@ -28,7 +28,7 @@ export function backoffDelayMs(
   return Math.max(0, Math.round(base - spread + Math.random() * 2 * spread));
 }
 
-/** Runs `fn` until it succeeds, bails out at once on a non-retriable error (a TypeError never retries). */
+/** Runs `fn` until it succeeds, bails out at once on a non-retriable error (a programmer error such as a TypeError or RangeError never retries). */
 export async function retry<T>(
   fn: (attempt: number) => Promise<T>,
   partial: Partial<RetryOptions> = {},

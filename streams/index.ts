@@ -5,4 +5,4 @@ export { InFlightGate } from './inflight-gate.ts';
 export { OrderedBatchRunner } from './ordered-batch-runner.ts';
 export { PartitionProgress } from './partition-progress.ts';
 export type * from './types.ts';
-export { partitionId } from './types.ts';
+export { DEFAULT_MAX_MESSAGE_BYTES, partitionId } from './types.ts';

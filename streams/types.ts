@@ -41,10 +41,16 @@ export interface TopicPartitionOffset extends TopicPartition {
   offset: number;
 }
 
+/** A topic Sluice needs. `configs` apply when the topic is created; an existing topic keeps its own. */
 export interface TopicSpec {
   topic: string;
   partitions: number;
+  /** Topic-level configs such as `max.message.bytes` or `message.timestamp.type`. */
+  configs?: Readonly<Record<string, string>>;
 }
+
+/** Kafka's default `max.message.bytes` (1 MiB + record batch overhead), which the embedded broker applies too. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
 /**
  * Called by a consumer client inside `poll()` when the group rebalances. `onRevoked` runs first
@@ -108,6 +114,13 @@ export interface Transport {
    * at once instead of waiting for the transaction timeout.
    */
   createTransactionalProducer?(transactionalId: string): Promise<TransactionalProducerClient>;
+  /**
+   * The topic's configs as the broker reports them (topic overrides and broker defaults alike),
+   * for the limits Sluice checks at start: `max.message.bytes` at least.
+   */
+  describeTopicConfigs(topic: string): Promise<Readonly<Record<string, string>>>;
+  /** The largest record a producer of this transport sends (`message.max.bytes`); undefined where the client sets no limit. */
+  producerMaxRecordBytes(): number | undefined;
   /** True while the transport can reach its broker; `/readyz` reads it. */
   isConnected(): boolean;
   close(): Promise<void>;

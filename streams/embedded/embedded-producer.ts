@@ -2,7 +2,7 @@ import { kafkaPartitionForKey } from '../murmur2.ts';
 import { emptyHeaders, headerBytes, NO_HEADERS } from '../record-headers.ts';
 import type { OutgoingRecord, ProducerClient, RecordHeaders } from '../types.ts';
 import type { TopicRegistry } from './topic-registry.ts';
-import { transportClosed, unknownPartition } from './transport-errors.ts';
+import { recordTooLarge, transportClosed, unknownPartition } from './transport-errors.ts';
 
 // Null-key records stick to one partition for a send() call (like Kafka's sticky partitioner
 // filling a batch) but move on after this many, so one huge send still spreads out.
@@ -31,16 +31,24 @@ export class EmbeddedProducer implements ProducerClient {
 
   /**
    * `send` without the promise, for the in-process load generator. All-or-nothing: an invalid
-   * partition anywhere in the batch throws before any record is appended.
+   * partition, or a record over the topic's `max.message.bytes`, anywhere in the batch throws
+   * before any record is appended.
    */
   sendSync(topic: string, records: readonly OutgoingRecord[]): void {
     if (this.#closed) throw transportClosed(`producer.send to "${topic}"`);
     const logs = this.#registry.logs(topic);
     const partitions = logs.length;
+    const maxBytes = this.#registry.maxMessageBytes(topic);
     for (let i = 0; i < records.length; i++) {
-      const p = records[i]!.partition;
+      const record = records[i]!;
+      const p = record.partition;
       if (p !== undefined && !(Number.isInteger(p) && p >= 0 && p < partitions)) {
         throw unknownPartition(topic, p, partitions);
+      }
+      // Values alone first: the common case never looks at keys or headers.
+      if ((record.value?.length ?? 0) > maxBytes >> 1) {
+        const bytes = recordBytes(record);
+        if (bytes > maxBytes) throw recordTooLarge(topic, bytes, maxBytes);
       }
     }
     const now = Date.now();
@@ -75,6 +83,17 @@ export class EmbeddedProducer implements ProducerClient {
     this.#closed = true;
     this.#onClose(this);
   }
+}
+
+/** Bytes of a record as a broker counts them against max.message.bytes (without batch framing). */
+function recordBytes(record: OutgoingRecord): number {
+  let bytes = (record.value?.length ?? 0) + (record.key == null ? 0 : Buffer.byteLength(record.key));
+  if (record.headers)
+    for (const name of Object.keys(record.headers)) {
+      const value = record.headers[name];
+      if (value !== undefined) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+    }
+  return bytes;
 }
 
 function toHeaderBuffers(headers: Record<string, Buffer | string>): RecordHeaders {

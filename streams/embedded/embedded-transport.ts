@@ -65,6 +65,16 @@ export class EmbeddedTransport implements Transport {
     }
   }
 
+  async describeTopicConfigs(topic: string): Promise<Readonly<Record<string, string>>> {
+    if (this.#closed) throw transportClosed('describeTopicConfigs');
+    return this.#registry.configs(topic);
+  }
+
+  /** The embedded producer has no limit of its own; topics have theirs (`max.message.bytes`). */
+  producerMaxRecordBytes(): number | undefined {
+    return undefined;
+  }
+
   async createProducer(): Promise<EmbeddedProducer> {
     if (this.#closed) throw transportClosed('createProducer');
     const producer = new EmbeddedProducer(this.#registry, (p) => this.#producers.delete(p));

@@ -34,3 +34,12 @@ export function commitRejected(topic: string, partition: number, reason: string)
     subject: partitionId(topic, partition),
   });
 }
+
+/** Thrown by `send` for a record over its topic's `max.message.bytes`, as Kafka refuses one (not retriable). */
+export function recordTooLarge(topic: string, bytes: number, limit: number): SluiceError {
+  return new SluiceError(
+    'SLUICE_RECORD_TOO_LARGE',
+    `a record of ${bytes} bytes is over topic "${topic}"'s max.message.bytes=${limit}`,
+    { subject: topic },
+  );
+}

@@ -1,3 +1,4 @@
+import { SluiceError } from '../../core/errors.ts';
 import { validateTopicSpec } from '../topic-spec.ts';
 import type { TopicSpec } from '../types.ts';
 
@@ -23,20 +24,40 @@ export function planTopicChanges(
   existing: ReadonlyMap<string, number>,
 ): TopicChanges {
   const changes: TopicChanges = { create: [], grow: [] };
-  for (const [topic, partitions] of wantedTopics(specs)) {
-    const from = existing.get(topic);
-    if (from === undefined) changes.create.push({ topic, partitions });
-    else if (from < partitions) changes.grow.push({ topic, partitions, from });
+  for (const spec of wantedTopics(specs).values()) {
+    const from = existing.get(spec.topic);
+    if (from === undefined) changes.create.push(spec);
+    else if (from < spec.partitions)
+      changes.grow.push({ topic: spec.topic, partitions: spec.partitions, from });
   }
   return changes;
 }
 
-/** Validated specs with repeated topics merged (the largest count wins), so one call never races itself. */
-export function wantedTopics(specs: readonly TopicSpec[]): Map<string, number> {
-  const wanted = new Map<string, number>();
-  for (const { topic, partitions } of specs) {
-    validateTopicSpec({ topic, partitions });
-    wanted.set(topic, Math.max(partitions, wanted.get(topic) ?? 0));
+/**
+ * Validated specs with repeated topics merged (the largest count wins, configs are united), so one
+ * call never races itself. Two specs that set one config to different values are refused.
+ */
+export function wantedTopics(specs: readonly TopicSpec[]): Map<string, TopicSpec> {
+  const wanted = new Map<string, TopicSpec>();
+  for (const spec of specs) {
+    validateTopicSpec(spec);
+    const seen = wanted.get(spec.topic);
+    wanted.set(spec.topic, seen ? mergeSpecs(seen, spec) : spec);
   }
   return wanted;
+}
+
+function mergeSpecs(a: TopicSpec, b: TopicSpec): TopicSpec {
+  const configs: Record<string, string> = { ...a.configs };
+  for (const [name, value] of Object.entries(b.configs ?? {})) {
+    if (configs[name] !== undefined && configs[name] !== value) {
+      throw new SluiceError(
+        'SLUICE_CONFIG_INVALID',
+        `topic "${a.topic}" is wanted with ${name}=${configs[name]} and with ${name}=${value}`,
+        { subject: a.topic },
+      );
+    }
+    configs[name] = value;
+  }
+  return { topic: a.topic, partitions: Math.max(a.partitions, b.partitions), configs };
 }

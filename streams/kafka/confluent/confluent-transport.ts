@@ -2,6 +2,7 @@ import { SluiceError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { ConsumerOptions, TopicSpec, Transport } from '../../types.ts';
 import type { KafkaConfig } from '../kafka-config.ts';
+import { TopicConfigReader } from '../topic-config-reader.ts';
 import { BrokerHealth } from './broker-health.ts';
 import { ConfluentConsumer } from './confluent-consumer.ts';
 import { confluentClosed, toSluiceError } from './confluent-errors.ts';
@@ -13,6 +14,7 @@ import {
   adminProperties,
   consumerProperties,
   consumerTopicProperties,
+  producerMessageMaxBytes,
   producerProperties,
   producerTopicProperties,
   type RdKafkaProperties,
@@ -46,6 +48,7 @@ export class ConfluentTransport implements Transport {
   readonly #producers = new Set<ConfluentProducer>();
   #library: Promise<RdKafkaLibrary> | undefined;
   #admin: TopicAdmin | undefined;
+  #configReader: TopicConfigReader | undefined;
   #clientSeq = 0;
   #closed = false;
 
@@ -74,6 +77,17 @@ export class ConfluentTransport implements Transport {
 
   async ensureTopics(specs: TopicSpec[]): Promise<void> {
     await (await this.#topicAdmin()).ensure(specs);
+  }
+
+  /** Through a kafkajs admin client: the Confluent client has no DescribeConfigs (see TopicConfigReader). */
+  describeTopicConfigs(topic: string): Promise<Readonly<Record<string, string>>> {
+    if (this.#closed) return Promise.reject(confluentClosed('describeTopicConfigs'));
+    this.#configReader ??= new TopicConfigReader(this.#config, this.#logger);
+    return this.#configReader.describe(topic);
+  }
+
+  producerMaxRecordBytes(): number {
+    return producerMessageMaxBytes(this.#config);
   }
 
   async createProducer(): Promise<ConfluentProducer> {
@@ -180,6 +194,7 @@ export class ConfluentTransport implements Transport {
     await Promise.all([...this.#consumers].map((c) => c.close()));
     await Promise.all([...this.#producers].map((p) => p.close()));
     this.#admin?.close();
+    await this.#configReader?.close();
     this.#health.close();
   }
 

@@ -138,6 +138,7 @@ export interface RdNewTopic {
   topic: string;
   num_partitions: number;
   replication_factor: number;
+  config?: Record<string, string>;
 }
 
 export interface RdTopicDescription {

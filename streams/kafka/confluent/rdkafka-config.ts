@@ -109,3 +109,12 @@ export function consumerTopicProperties(input: ConsumerPropertiesInput): RdKafka
 export function adminProperties(config: KafkaConfig): RdKafkaProperties {
   return { ...commonProperties(config), ...config.rdkafka };
 }
+
+/** librdkafka's default `message.max.bytes`: the largest record (and request) its producer sends. */
+const LIBRDKAFKA_MESSAGE_MAX_BYTES = 1_000_000;
+
+/** The producer's `message.max.bytes`, as `transport.kafka.rdkafka` sets it or librdkafka's default. */
+export function producerMessageMaxBytes(config: KafkaConfig): number {
+  const set = Number(config.rdkafka['message.max.bytes']);
+  return Number.isFinite(set) && set > 0 ? set : LIBRDKAFKA_MESSAGE_MAX_BYTES;
+}

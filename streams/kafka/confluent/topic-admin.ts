@@ -38,7 +38,7 @@ export class TopicAdmin {
   /** Creates missing topics, grows smaller ones, and waits until every partition has a leader. */
   async ensure(specs: readonly TopicSpec[]): Promise<void> {
     const wanted = wantedTopics(specs);
-    await Promise.all([...wanted].map(([topic, partitions]) => this.#ensureOne({ topic, partitions })));
+    await Promise.all([...wanted.values()].map((spec) => this.#ensureOne(spec)));
   }
 
   /** Log-end offset (the offset the next record gets) per partition. */
@@ -96,13 +96,18 @@ export class TopicAdmin {
   }
 
   async #ensureOne(spec: TopicSpec): Promise<void> {
-    const { topic, partitions } = spec;
+    const { topic, partitions, configs } = spec;
     const [existing] = await this.#describe(topic);
     const timeoutMs = this.#options.timeoutMs;
     if (!existing) {
       await this.#call<void>(`createTopic(${topic})`, (done) =>
         this.#admin().createTopic(
-          { topic, num_partitions: partitions, replication_factor: this.#options.replicationFactor },
+          {
+            topic,
+            num_partitions: partitions,
+            replication_factor: this.#options.replicationFactor,
+            ...(configs && Object.keys(configs).length > 0 ? { config: { ...configs } } : {}),
+          },
           timeoutMs,
           (err) => done(rdCode(err) === RdCode.TOPIC_ALREADY_EXISTS ? null : err, undefined),
         ),

@@ -55,6 +55,15 @@ export class KafkajsTransport implements Transport {
     await this.#topicAdmin().ensure(specs);
   }
 
+  describeTopicConfigs(topic: string): Promise<Readonly<Record<string, string>>> {
+    return this.#topicAdmin().describeConfigs(topic);
+  }
+
+  /** kafkajs sets no record size limit of its own; the topic's `max.message.bytes` applies. */
+  producerMaxRecordBytes(): number | undefined {
+    return undefined;
+  }
+
   async createProducer(): Promise<KafkajsProducer> {
     if (this.#closed) throw clientClosed('createProducer');
     const producer = new KafkajsProducer(this.#kafka, this.#producerDeps(this.#clientName('producer')));

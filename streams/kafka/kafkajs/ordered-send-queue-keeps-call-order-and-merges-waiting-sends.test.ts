@@ -95,4 +95,21 @@ describe('OrderedSendQueue', () => {
     expect(sent).toEqual([['a'], ['d']]);
     await queue.idle();
   });
+
+  it('splits a send larger than one request into consecutive requests within the bound', async () => {
+    const broker = slowFirstBroker();
+    const queue = new OrderedSendQueue(broker.request, {
+      lingerMs: 0,
+      maxRequestBytes: 10,
+      maxRequestRecords: 100,
+    });
+    // 4-byte values: two fit a 10-byte request; a 25-byte one goes alone.
+    await queue.send('t', msgs('aaaa', 'bbbb', 'cccc', 'x'.repeat(25), 'dddd', 'eeee'));
+    expect(broker.requests).toEqual([
+      { topic: 't', values: ['aaaa', 'bbbb'] },
+      { topic: 't', values: ['cccc'] },
+      { topic: 't', values: ['x'.repeat(25)] },
+      { topic: 't', values: ['dddd', 'eeee'] },
+    ]);
+  });
 });

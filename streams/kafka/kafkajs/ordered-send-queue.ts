@@ -41,10 +41,36 @@ export class OrderedSendQueue {
     this.#options = options;
   }
 
-  /** Resolves once every record of this call is acknowledged; rejects with the error of the request it went in. */
+  /**
+   * Resolves once every record of this call is acknowledged; rejects with the error of the request
+   * it went in. A call larger than one request is split into consecutive requests, so no request
+   * (and no partition's batch in it) outgrows `maxRequestBytes` but by a single record.
+   */
   send(topic: string, messages: Message[]): Promise<void> {
+    const bytes = sizeOf(messages);
+    if (bytes <= this.#options.maxRequestBytes && messages.length <= this.#options.maxRequestRecords)
+      return this.#enqueue(topic, messages, bytes);
+    const parts: Array<Promise<void>> = [];
+    let start = 0;
+    let partBytes = 0;
+    for (let i = 0; i < messages.length; i++) {
+      const size = sizeOfOne(messages[i]!);
+      const full =
+        partBytes + size > this.#options.maxRequestBytes || i - start >= this.#options.maxRequestRecords;
+      if (i > start && full) {
+        parts.push(this.#enqueue(topic, messages.slice(start, i), partBytes));
+        start = i;
+        partBytes = 0;
+      }
+      partBytes += size;
+    }
+    parts.push(this.#enqueue(topic, messages.slice(start), partBytes));
+    return Promise.all(parts).then(() => undefined);
+  }
+
+  #enqueue(topic: string, messages: Message[], bytes: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ topic, messages, bytes: sizeOf(messages), resolve, reject });
+      this.#pending.push({ topic, messages, bytes, resolve, reject });
       this.#schedule();
     });
   }
@@ -106,7 +132,17 @@ export class OrderedSendQueue {
 
 function sizeOf(messages: readonly Message[]): number {
   let bytes = 0;
-  for (const m of messages) bytes += byteLength(m.key) + byteLength(m.value);
+  for (const m of messages) bytes += sizeOfOne(m);
+  return bytes;
+}
+
+function sizeOfOne(m: Message): number {
+  let bytes = byteLength(m.key) + byteLength(m.value);
+  if (m.headers)
+    for (const name of Object.keys(m.headers)) {
+      const value = m.headers[name];
+      bytes += name.length + (typeof value === 'string' || Buffer.isBuffer(value) ? value.length : 0);
+    }
   return bytes;
 }
 

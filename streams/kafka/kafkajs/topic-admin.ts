@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin, Kafka } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { isRetriable } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { TopicSpec } from '../../types.ts';
@@ -43,10 +43,11 @@ export class TopicAdmin {
     if (create.length > 0) {
       await this.#call('createTopics', () =>
         this.#admin.createTopics({
-          topics: create.map(({ topic, partitions }) => ({
+          topics: create.map(({ topic, partitions, configs }) => ({
             topic,
             numPartitions: partitions,
             replicationFactor,
+            configEntries: Object.entries(configs ?? {}).map(([name, value]) => ({ name, value })),
           })),
           timeout: timeoutMs,
           waitForLeaders: false,
@@ -90,6 +91,26 @@ export class TopicAdmin {
     }
     const out = new Array<number>(offsets.length).fill(0);
     for (const o of offsets) out[o.partition] = Number(o.high);
+    return out;
+  }
+
+  /** The topic's configs as the broker reports them (overrides and defaults alike). */
+  async describeConfigs(topic: string): Promise<Record<string, string>> {
+    const { resources } = await this.#call(`describeConfigs(${topic})`, () =>
+      this.#admin.describeConfigs({
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+        includeSynonyms: false,
+      }),
+    );
+    const [resource] = resources;
+    if (!resource || resource.errorCode !== 0) {
+      throw unavailable(
+        `describeConfigs(${topic}): ${resource?.errorMessage ?? 'no answer for the topic'}`,
+        topic,
+      );
+    }
+    const out: Record<string, string> = Object.create(null);
+    for (const entry of resource.configEntries) out[entry.configName] = entry.configValue;
     return out;
   }
 
