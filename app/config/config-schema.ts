@@ -4,7 +4,7 @@ import { decodeConfigSchema } from '../../processors/decode/index.ts';
 import { enrichConfigSchema } from '../../processors/enrich/index.ts';
 import { inferConfigSchema } from '../../processors/infer/infer-config.ts';
 import { redisSinkConfigSchema } from '../../sinks/redis/index.ts';
-import { liveServerConfigSchema } from '../../sinks/websocket/index.ts';
+import { liveServerConfigSchema, unlistedFilterableChannels } from '../../sinks/websocket/index.ts';
 import { consumerConfigSchema } from '../../streams/index.ts';
 import { kafkaConfigSchema } from '../../streams/kafka/kafka-config.ts';
 
@@ -40,9 +40,34 @@ const generatorSchema = z
   })
   .prefault({});
 
+/**
+ * Live channels the pipeline publishes on (app/scoring-output.ts: `predictions` for every batch,
+ * `deadletters` when someone listens); `websocket.channels` must list each, or the first batch's
+ * publish would fail at run time.
+ */
+export const PUBLISHED_LIVE_CHANNELS = ['predictions', 'deadletters'] as const;
+
 /** The live port's WebSocket settings; `port` and `host` are top-level keys (SLUICE_PORT). */
 const websocketSchema = z
   .strictObject(liveServerConfigSchema.omit({ port: true, host: true }).shape)
+  .superRefine((websocket, ctx) => {
+    const missing = PUBLISHED_LIVE_CHANNELS.filter((channel) => !websocket.channels.includes(channel));
+    if (missing.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['channels'],
+        message: `must include ${missing.map((c) => `"${c}"`).join(' and ')}, which the pipeline publishes on (has: ${websocket.channels.join(', ')})`,
+      });
+    }
+    const unlisted = unlistedFilterableChannels(websocket);
+    if (unlisted.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['filterableChannels'],
+        message: `${unlisted.map((c) => `"${c}"`).join(', ')} is not in websocket.channels`,
+      });
+    }
+  })
   .prefault({});
 
 const schemaRegistrySchema = z
