@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { batchConfigSchema } from '../../processors/batch/index.ts';
 import { decodeConfigSchema } from '../../processors/decode/index.ts';
-import { enrichConfigSchema } from '../../processors/enrich/index.ts';
+import { enrichConfigSchema, featureViewProblems } from '../../processors/enrich/index.ts';
+import { fraudFeatureView } from '../../processors/infer/feature-vector.ts';
 import { inferConfigSchema } from '../../processors/infer/infer-config.ts';
 import { redisSinkConfigSchema } from '../../sinks/redis/index.ts';
 import { liveServerConfigSchema, unlistedFilterableChannels } from '../../sinks/websocket/index.ts';
@@ -110,6 +111,14 @@ export const configSchema = z
     shutdown: z.strictObject({ timeoutMs: z.number().int().min(100).max(60_000).default(8000) }).prefault({}),
   })
   .superRefine((config, ctx) => {
+    // The app scores with the fraud model (run-pipeline.ts), so its store features must be in the
+    // view: a mismatch is a config error now, not a crash once the model has loaded. A view that
+    // does not exist is reported by the features section itself.
+    if (config.features.views[config.features.view]) {
+      for (const problem of featureViewProblems(fraudFeatureView, config.features)) {
+        ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+      }
+    }
     if (config.delivery === 'exactly-once' && config.transport.kind !== 'kafka') {
       ctx.addIssue({
         code: 'custom',

@@ -53,4 +53,22 @@ describe('config errors', () => {
       expect(output).not.toContain('model loaded');
     }
   });
+
+  it('exit 2 when the feature view lacks a field the model needs, naming the key, without a stack trace', async () => {
+    const { code, output } = await run(['start'], {
+      SLUICE_FEATURES__VIEWS__USER__FIELDS: '{"avg_amount_30d":{"type":"double"}}',
+    });
+    expect(code).toBe(2);
+    expect(output).toContain('features.views.user.fields');
+    expect(output).toContain('txn_count_7d');
+    expect(output).not.toMatch(/^\s+at /m);
+    expect(output).not.toContain('model loaded');
+  });
+
+  it('exit 2 on a feature view that does not exist, naming features.view', async () => {
+    const { code, output } = await run(['start'], { SLUICE_FEATURES__VIEW: 'nope' });
+    expect(code).toBe(2);
+    expect(output).toContain('features.view');
+    expect(output).toContain('SLUICE_FEATURES__VIEW');
+  });
 });
