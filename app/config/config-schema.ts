@@ -71,10 +71,26 @@ const websocketSchema = z
   })
   .prefault({});
 
+function hasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false; // z.url() reports it
+  }
+}
+
 const schemaRegistrySchema = z
   .strictObject({
     /** With a URL, inputs must be in the Confluent wire format and outputs are written in it. */
-    url: z.url().optional(),
+    url: z
+      .url()
+      // Credentials go in username/password (redacted in every output), never in the URL.
+      .refine(
+        (url) => !hasCredentials(url),
+        'must not carry credentials; set schemaRegistry.username and schemaRegistry.password',
+      )
+      .optional(),
     username: z.string().optional(),
     password: z.string().optional(),
   })
