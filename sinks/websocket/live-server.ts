@@ -180,8 +180,8 @@ export class LiveServer {
         this.#app.close?.();
         throw new ConfigError(
           'SLUICE_CONFIG_INVALID',
-          `port: cannot listen on ${host}:${port} for ${listenRetryMs} ms (in use, or host not a local address); ` +
-            'set port (SLUICE_PORT) to a free port, or host to an address of this machine',
+          `port: cannot listen on ${host}:${port} (in use, or host not a local address; retried for ` +
+            `websocket.listenRetryMs=${listenRetryMs} ms); set port (SLUICE_PORT) to a free port, or host to an address of this machine`,
           { subject: 'port' },
         );
       }
