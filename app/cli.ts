@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
+import { redactSecrets, scrubSecrets } from '../core/secrets.ts';
 import { loadConfig } from './config/index.ts';
 import { featuresCommand } from './features-load/features-command.ts';
 import { type RunningPipeline, runPipeline } from './run-pipeline.ts';
@@ -54,9 +55,10 @@ async function start(options: { config?: string }): Promise<void> {
   if (stopRequested) void shutdown(pipeline);
 }
 
-function validate(options: { config?: string }): void {
+function validate(options: { config?: string; showSecrets?: boolean }): void {
   const config = loadConfig({ file: options.config });
-  process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+  const printed = options.showSecrets ? config : redactSecrets(config);
+  process.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
 }
 
 /** The `sluice` command line; `npm start` runs `sluice start`. */
@@ -72,24 +74,27 @@ export function buildCli(): Command {
   program.addCommand(featuresCommand());
   program
     .command('config')
-    .description('validate the config and print it with every default filled in')
+    .description('validate the config and print it with every default filled in (secrets as ***)')
     .addOption(configOption())
+    .option('--show-secrets', 'print passwords and URL credentials in clear')
     .action(validate);
   return program;
 }
 
-/** Runs the CLI; a ConfigError at any point prints its message and exits 2. */
+/**
+ * Runs the CLI; a ConfigError at any point prints its message and exits 2. What it prints is
+ * scrubbed of the config's secrets (a client library's message may echo one).
+ */
 export async function runCli(argv: string[]): Promise<void> {
   try {
     await buildCli().parseAsync(argv);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`sluice: ${error.message}\n`);
+      process.stderr.write(`sluice: ${scrubSecrets(error.message)}\n`);
       process.exit(EXIT_CONFIG);
     }
-    process.stderr.write(
-      `sluice: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`sluice: ${scrubSecrets(text)}\n`);
     process.exit(1);
   }
 }

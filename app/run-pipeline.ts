@@ -35,7 +35,8 @@ export interface PipelineOverrides {
 
 /**
  * Composes the pipeline from config: transport, feature store, model, live server, topology and the
- * built-in generator. Only wiring lives here; every behaviour belongs to a component.
+ * built-in generator. Only wiring lives here; every behaviour belongs to a component. The
+ * transport comes first, so a missing Kafka client library fails before anything has started.
  */
 export async function runPipeline(
   config: SluiceConfig,
@@ -147,7 +148,19 @@ export async function runPipeline(
   return { topology, server, transport, source, stop };
 }
 
+/**
+ * Runs first, before the feature store, the model and the port: the Confluent client is an
+ * optional native dependency, so where it is missing or unbuilt this loads it up front and fails
+ * with its ConfigError (naming `transport.kafka.client` and the fix, exit 2) rather than after
+ * everything else has started.
+ */
 async function createTransport(config: SluiceConfig, logger: Logger): Promise<Transport> {
-  if (config.transport.kind === 'kafka') return createKafkaTransport(config.transport.kafka, logger);
+  if (config.transport.kind === 'kafka') {
+    if (config.transport.kafka.client === 'confluent') {
+      const { loadRdKafka } = await import('../streams/kafka/confluent/index.ts');
+      await loadRdKafka();
+    }
+    return createKafkaTransport(config.transport.kafka, logger);
+  }
   return new EmbeddedTransport({ retentionRecords: config.transport.embedded.retentionRecords });
 }

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { batchConfigSchema } from '../../processors/batch/index.ts';
 import { decodeConfigSchema } from '../../processors/decode/index.ts';
 import { deadLetterConfigSchema } from '../../processors/encode/index.ts';
-import { enrichConfigSchema } from '../../processors/enrich/index.ts';
+import { enrichConfigSchema, featureViewProblems } from '../../processors/enrich/index.ts';
+import { fraudFeatureView } from '../../processors/infer/feature-vector.ts';
 import { inferConfigSchema } from '../../processors/infer/infer-config.ts';
 import { redisSinkConfigSchema } from '../../sinks/redis/index.ts';
-import { liveServerConfigSchema } from '../../sinks/websocket/index.ts';
+import { liveServerConfigSchema, unlistedFilterableChannels } from '../../sinks/websocket/index.ts';
 import { consumerConfigSchema } from '../../streams/index.ts';
 import { kafkaConfigSchema } from '../../streams/kafka/kafka-config.ts';
 
@@ -41,15 +42,56 @@ const generatorSchema = z
   })
   .prefault({});
 
+/**
+ * Live channels the pipeline publishes on (app/scoring-output.ts: `predictions` for every batch,
+ * `deadletters` when someone listens); `websocket.channels` must list each, or the first batch's
+ * publish would fail at run time.
+ */
+export const PUBLISHED_LIVE_CHANNELS = ['predictions', 'deadletters'] as const;
+
 /** The live port's WebSocket settings; `port` and `host` are top-level keys (SLUICE_PORT). */
 const websocketSchema = z
   .strictObject(liveServerConfigSchema.omit({ port: true, host: true }).shape)
+  .superRefine((websocket, ctx) => {
+    const missing = PUBLISHED_LIVE_CHANNELS.filter((channel) => !websocket.channels.includes(channel));
+    if (missing.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['channels'],
+        message: `must include ${missing.map((c) => `"${c}"`).join(' and ')}, which the pipeline publishes on (has: ${websocket.channels.join(', ')})`,
+      });
+    }
+    const unlisted = unlistedFilterableChannels(websocket);
+    if (unlisted.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['filterableChannels'],
+        message: `${unlisted.map((c) => `"${c}"`).join(', ')} is not in websocket.channels`,
+      });
+    }
+  })
   .prefault({});
+
+function hasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false; // z.url() reports it
+  }
+}
 
 const schemaRegistrySchema = z
   .strictObject({
     /** With a URL, inputs must be in the Confluent wire format and outputs are written in it. */
-    url: z.url().optional(),
+    url: z
+      .url()
+      // Credentials go in username/password (redacted in every output), never in the URL.
+      .refine(
+        (url) => !hasCredentials(url),
+        'must not carry credentials; set schemaRegistry.username and schemaRegistry.password',
+      )
+      .optional(),
     username: z.string().optional(),
     password: z.string().optional(),
   })
@@ -87,6 +129,14 @@ export const configSchema = z
     shutdown: z.strictObject({ timeoutMs: z.number().int().min(100).max(60_000).default(8000) }).prefault({}),
   })
   .superRefine((config, ctx) => {
+    // The app scores with the fraud model (run-pipeline.ts), so its store features must be in the
+    // view: a mismatch is a config error now, not a crash once the model has loaded. A view that
+    // does not exist is reported by the features section itself.
+    if (config.features.views[config.features.view]) {
+      for (const problem of featureViewProblems(fraudFeatureView, config.features)) {
+        ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+      }
+    }
     if (config.delivery === 'exactly-once' && config.transport.kind !== 'kafka') {
       ctx.addIssue({
         code: 'custom',

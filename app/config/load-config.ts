@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../../core/errors.ts';
+import { rememberSecrets, scrubSecrets, secretValues } from '../../core/secrets.ts';
 import { configSchema, type SluiceConfig } from './config-schema.ts';
 import { applyOverride, envOverrides } from './env-overrides.ts';
 
@@ -14,7 +15,8 @@ export interface LoadConfigOptions {
 /**
  * Reads, merges and validates the config. Called once by the CLI before anything starts; every
  * problem is reported at once as a ConfigError naming the key (and the variable or file it came
- * from), which the CLI turns into exit code 2.
+ * from), which the CLI turns into exit code 2. The secrets the input holds (core/secrets.ts) are
+ * remembered, so logs and error output scrub them, and never appear in the messages thrown here.
  */
 export function loadConfig(options: LoadConfigOptions = {}): SluiceConfig {
   const env = options.env ?? process.env;
@@ -25,9 +27,12 @@ export function loadConfig(options: LoadConfigOptions = {}): SluiceConfig {
     applyOverride(raw, override);
     sources.set(override.path.join('.'), override.source);
   }
+  const secrets = secretValues(raw);
+  rememberSecrets(secrets);
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError('SLUICE_CONFIG_INVALID', formatIssues(parsed.error.issues, sources, file), {
+    const message = scrubSecrets(formatIssues(parsed.error.issues, sources, file), secrets);
+    throw new ConfigError('SLUICE_CONFIG_INVALID', message, {
       subject: parsed.error.issues[0]?.path.join('.'),
     });
   }
@@ -51,13 +56,12 @@ function readConfigFile(file: string): Record<string, unknown> {
   try {
     value = parseYaml(text);
   } catch (error) {
-    throw new ConfigError(
-      'SLUICE_CONFIG_INVALID',
-      `config file "${file}" is not valid YAML/JSON: ${(error as Error).message}`,
-      {
-        subject: file,
-      },
-    );
+    // The parser's message ends with the offending source line, which may hold a password: keep
+    // only its first line (what is wrong, at which line and column).
+    const what = ((error as Error).message.split('\n')[0] ?? '').replace(/:$/, '');
+    throw new ConfigError('SLUICE_CONFIG_INVALID', `config file "${file}" is not valid YAML/JSON: ${what}`, {
+      subject: file,
+    });
   }
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {

@@ -1,4 +1,4 @@
-import { RecordError, SluiceError } from '../../core/errors.ts';
+import { ConfigError, RecordError, SluiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { sleep } from '../../core/retry.ts';
 import type { ScoringItem } from '../scoring-item.ts';
@@ -26,6 +26,52 @@ export interface EnricherOptions {
 
 const HOLD_LOG_EVERY_MS = 10_000;
 
+/** A config mistake that stops a view from serving a model: the key path under the config root and what is wrong. */
+export interface FeatureViewProblem {
+  path: string[];
+  message: string;
+}
+
+/**
+ * Whether the view `config.view` can serve `modelView`: it exists, declares every store feature
+ * the model needs, and each has a default (its own or the model's). The app's config validation
+ * calls this, so a mismatch is a config error before anything starts; `createEnricher` throws
+ * the first problem as a ConfigError for callers that skip that validation.
+ */
+export function featureViewProblems(
+  modelView: FeatureViewSpec,
+  config: Pick<EnrichConfig, 'view' | 'views'>,
+): FeatureViewProblem[] {
+  const view = config.views[config.view];
+  if (!view) {
+    return [
+      {
+        path: ['features', 'view'],
+        message: `no view "${config.view}" under features.views (have: ${Object.keys(config.views).join(', ') || 'none'})`,
+      },
+    ];
+  }
+  const fieldsPath = ['features', 'views', config.view, 'fields'];
+  const undeclared = modelView.names.filter((name) => !view.fields[name]);
+  const problems: FeatureViewProblem[] = [];
+  if (undeclared.length > 0) {
+    problems.push({
+      path: fieldsPath,
+      message: `the model needs ${undeclared.map((n) => `"${n}"`).join(', ')}, which the view does not declare`,
+    });
+  }
+  for (const name of modelView.names) {
+    const field = view.fields[name];
+    if (field && field.default === undefined && modelView.defaults[name] === undefined) {
+      problems.push({
+        path: [...fieldsPath, name, 'default'],
+        message: 'no default for a feature the model needs (the model has none either); set one',
+      });
+    }
+  }
+  return problems;
+}
+
 /**
  * The `enrich` stage: one store round trip per micro-batch (keys deduplicated), then the view's
  * policies for missing, wrongly typed and stale features. Items already failed by an earlier
@@ -38,19 +84,16 @@ export function createEnricher(
   logger: Logger,
   options: EnricherOptions = {},
 ): (items: ScoringItem[]) => Promise<EnrichOutcome> {
-  const viewKey = `features.views.${config.view}`;
-  const view = config.views[config.view];
-  if (!view) throw new RangeError(`features.view: no view "${config.view}" under features.views`);
-  const defaults: Record<string, number> = {};
-  for (const name of modelView.names) {
-    if (!view.fields[name]) {
-      throw new RangeError(`${viewKey}.fields: the model needs "${name}", which the view does not declare`);
-    }
-    const value = view.fields[name].default ?? modelView.defaults[name];
-    if (value === undefined)
-      throw new RangeError(`${viewKey}.fields.${name}.default: no default for a feature the model needs`);
-    defaults[name] = value;
+  const problem = featureViewProblems(modelView, config)[0];
+  if (problem) {
+    const key = problem.path.join('.');
+    throw new ConfigError('SLUICE_CONFIG_INVALID', `${key}: ${problem.message}`, { subject: key });
   }
+  const viewKey = `features.views.${config.view}`;
+  const view = config.views[config.view]!;
+  const defaults: Record<string, number> = {};
+  for (const name of modelView.names)
+    defaults[name] = view.fields[name]!.default ?? modelView.defaults[name]!;
   const policy: ViewPolicy = { view, viewKey, names: modelView.names, defaults };
   const maxAgeMs = view.maxAgeSeconds * 1000;
   let holdingSince = 0;

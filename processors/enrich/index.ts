@@ -3,7 +3,9 @@ export {
   createEnricher,
   type EnricherOptions,
   type EnrichOutcome,
+  type FeatureViewProblem,
   type FeatureViewSpec,
+  featureViewProblems,
 } from './enrich-batch.ts';
 export { type EnrichConfig, enrichConfigSchema } from './enrich-config.ts';
 export type { FeatureRow, FeatureStore } from './feature-store.ts';

@@ -156,10 +156,13 @@ export class ChannelHub {
   #state(channel: string): ChannelState {
     const state = this.#channels.get(channel);
     if (state === undefined) {
-      // A wiring bug (typo in a channel name), not a subscriber problem: fail loudly and at once.
-      throw new SluiceError('SLUICE_TOPIC_UNKNOWN', `live channel "${channel}" is not configured`, {
-        subject: `channels: ${[...this.#channels.keys()].join(', ')}`,
-      });
+      // A wiring bug (typo in a channel name) or a `websocket.channels` list the app should have
+      // refused at startup; not a subscriber problem: fail loudly and at once.
+      throw new SluiceError(
+        'SLUICE_LIVE_CHANNEL_UNKNOWN',
+        `live channel "${channel}" is not configured; websocket.channels has ${[...this.#channels.keys()].join(', ')}`,
+        { subject: 'websocket.channels' },
+      );
     }
     return state;
   }

@@ -15,5 +15,6 @@ export {
   type LiveServerConfigInput,
   liveServerConfigSchema,
   parseLiveServerConfig,
+  unlistedFilterableChannels,
 } from './live-server-config.ts';
 export type { FilterSpec } from './subscriber-filter.ts';

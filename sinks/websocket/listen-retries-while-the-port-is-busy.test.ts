@@ -14,14 +14,18 @@ function hold(): Promise<{ server: Server; port: number }> {
 }
 
 describe('listen retries while the port is busy', () => {
-  it('fails with a ConfigError naming http.port once listenRetryMs has passed', async () => {
+  it('fails with a ConfigError naming port (SLUICE_PORT) once listenRetryMs has passed', async () => {
     const holder = await hold();
     const started = Date.now();
-    await expect(startTestServer({ port: holder.port, listenRetryMs: 300 })).rejects.toMatchObject({
+    const failed = startTestServer({ port: holder.port, listenRetryMs: 300 });
+    await expect(failed).rejects.toMatchObject({
       name: 'ConfigError',
       code: 'SLUICE_CONFIG_INVALID',
-      subject: 'http.port',
+      subject: 'port',
     });
+    // The key a user can set: top-level `port` (SLUICE_PORT), not an `http.*` key that does not exist.
+    await expect(failed).rejects.toThrow(/^port: .*SLUICE_PORT/);
+    await expect(failed).rejects.not.toThrow(/http\./);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     holder.server.close();
   });
@@ -37,9 +41,12 @@ describe('listen retries while the port is busy', () => {
   });
 
   it('refuses invalid options with the key to fix', async () => {
-    await expect(startTestServer({ maxSubscribers: 0 })).rejects.toThrow(/http\.maxSubscribers/);
+    await expect(startTestServer({ maxSubscribers: 0 })).rejects.toThrow(/^websocket\.maxSubscribers: /);
     await expect(startTestServer({ filterableChannels: ['nope'] })).rejects.toThrow(
-      /http\.filterableChannels/,
+      /^websocket\.filterableChannels: "nope" is not in websocket\.channels/,
     );
+    // port and host are top-level keys of the app config, not websocket.*.
+    await expect(startTestServer({ port: 70_000 })).rejects.toMatchObject({ subject: 'port' });
+    await expect(startTestServer({ host: '' })).rejects.toMatchObject({ subject: 'host' });
   });
 });

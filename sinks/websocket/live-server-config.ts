@@ -1,6 +1,7 @@
 /**
- * Config of the live server: the single source of its defaults and limits. The app's config
- * file section for the live port is this schema; `LiveServer.start` parses its options with it.
+ * Config of the live server: the single source of its defaults and limits. In the app's config
+ * its `port` and `host` are the top-level keys `port` and `host` (SLUICE_PORT), and the rest is the
+ * `websocket` section (`websocket.maxSubscribers`, ...); `LiveServer.start` parses its options with it.
  */
 import { z } from 'zod';
 import { ConfigError } from '../../core/index.ts';
@@ -13,7 +14,7 @@ export const FILTERABLE_CHANNELS = ['predictions'] as const;
 
 const MiB = 1024 * 1024;
 
-/** Schema of the live server's settings (`http` section of the app config). */
+/** Schema of the live server's settings: top-level `port`/`host` plus the `websocket` section of the app config. */
 export const liveServerConfigSchema = z.object({
   /** 0 picks an ephemeral port; read it back from `LiveServer.port`. */
   port: z.number().int().min(0).max(65_535).default(8080),
@@ -62,22 +63,44 @@ export type LiveServerConfigInput = z.input<typeof liveServerConfigSchema>;
 /** Settings with every default applied. */
 export type LiveServerConfig = z.output<typeof liveServerConfigSchema>;
 
-/** Parses settings; a bad value is a ConfigError naming the key, e.g. `http.maxSubscribers`. */
-export function parseLiveServerConfig(input: LiveServerConfigInput, prefix = 'http'): LiveServerConfig {
+/** Keys that sit at the top level of the app config rather than under `websocket`. */
+const TOP_LEVEL_KEYS = new Set(['port', 'host']);
+
+/** The app config key of a setting: `port` and `host` are top-level, the rest `websocket.<name>`. */
+function configKey(path: readonly PropertyKey[]): string {
+  const [first] = path;
+  if (typeof first === 'string' && TOP_LEVEL_KEYS.has(first)) return path.map(String).join('.');
+  return ['websocket', ...path.map(String)].join('.');
+}
+
+/**
+ * Parses settings; a bad value is a ConfigError naming the app config key to fix, e.g.
+ * `websocket.maxSubscribers` or `port`. The app validates the same rules when it loads its config,
+ * so there this only catches callers that build options themselves.
+ */
+export function parseLiveServerConfig(input: LiveServerConfigInput): LiveServerConfig {
   const result = liveServerConfigSchema.safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    const key = [prefix, ...issue.path.map(String)].join('.');
+    const key = configKey(issue.path);
     throw new ConfigError('SLUICE_CONFIG_INVALID', `${key}: ${issue.message}`, { subject: key });
   }
   const config = result.data;
-  for (const channel of config.filterableChannels) {
-    if (!config.channels.includes(channel)) {
-      const key = `${prefix}.filterableChannels`;
-      throw new ConfigError('SLUICE_CONFIG_INVALID', `${key}: "${channel}" is not in ${prefix}.channels`, {
-        subject: key,
-      });
-    }
+  const unknown = unlistedFilterableChannels(config);
+  if (unknown.length > 0) {
+    const key = configKey(['filterableChannels']);
+    throw new ConfigError(
+      'SLUICE_CONFIG_INVALID',
+      `${key}: ${unknown.map((c) => JSON.stringify(c)).join(', ')} is not in ${configKey(['channels'])}`,
+      { subject: key },
+    );
   }
   return config;
+}
+
+/** The `filterableChannels` that `channels` lacks (each must be a configured channel). */
+export function unlistedFilterableChannels(
+  config: Pick<LiveServerConfig, 'channels' | 'filterableChannels'>,
+): string[] {
+  return config.filterableChannels.filter((channel) => !config.channels.includes(channel));
 }

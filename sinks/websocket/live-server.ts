@@ -180,8 +180,9 @@ export class LiveServer {
         this.#app.close?.();
         throw new ConfigError(
           'SLUICE_CONFIG_INVALID',
-          `http.port: cannot listen on ${host}:${port} (in use, or host not a local address)`,
-          { subject: 'http.port' },
+          `port: cannot listen on ${host}:${port} (in use, or host not a local address; retried for ` +
+            `websocket.listenRetryMs=${listenRetryMs} ms); set port (SLUICE_PORT) to a free port, or host to an address of this machine`,
+          { subject: 'port' },
         );
       }
       if (attempt === 0) {

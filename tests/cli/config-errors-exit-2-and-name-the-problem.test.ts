@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { startCli } from '../support/cli-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
@@ -11,6 +11,10 @@ async function run(
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; output: string }> {
   const cli = startCli(args, { SLUICE_PORT: '0', ...env });
+  // A config the CLI wrongly accepts would run until killed: never leave it behind.
+  onTestFinished(() => {
+    if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+  });
   const code = await cli.exited;
   return { code, output: cli.output() };
 }
@@ -37,5 +41,34 @@ describe('config errors', () => {
     });
     expect(code).toBe(2);
     expect(output).toContain('/nonexistent/fraud/manifest.json');
+  });
+
+  it('exit 2 when websocket.channels lacks a channel the pipeline publishes on, and name the key', async () => {
+    for (const channels of ['["deadletters","drift"]', '["predictions","status"]']) {
+      const { code, output } = await run(['start'], { SLUICE_WEBSOCKET__CHANNELS: channels });
+      expect(code).toBe(2);
+      expect(output).toContain('websocket.channels');
+      expect(output).toContain(channels.includes('"predictions"') ? '"deadletters"' : '"predictions"');
+      expect(output).toContain('SLUICE_WEBSOCKET__CHANNELS');
+      expect(output).not.toContain('model loaded');
+    }
+  });
+
+  it('exit 2 when the feature view lacks a field the model needs, naming the key, without a stack trace', async () => {
+    const { code, output } = await run(['start'], {
+      SLUICE_FEATURES__VIEWS__USER__FIELDS: '{"avg_amount_30d":{"type":"double"}}',
+    });
+    expect(code).toBe(2);
+    expect(output).toContain('features.views.user.fields');
+    expect(output).toContain('txn_count_7d');
+    expect(output).not.toMatch(/^\s+at /m);
+    expect(output).not.toContain('model loaded');
+  });
+
+  it('exit 2 on a feature view that does not exist, naming features.view', async () => {
+    const { code, output } = await run(['start'], { SLUICE_FEATURES__VIEW: 'nope' });
+    expect(code).toBe(2);
+    expect(output).toContain('features.view');
+    expect(output).toContain('SLUICE_FEATURES__VIEW');
   });
 });

@@ -1,12 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { freePort } from '../../core/free-port.ts';
 
+/** Node flags put before the entry, e.g. `['--import', './tests/support/hide-confluent-client.ts']`. */
+export interface CliProcessOptions {
+  nodeArgs?: string[];
+}
+
 /** The real CLI entry (`npm start` runs the same command) as a child process. */
 export function startCli(
   args: string[],
   env: Record<string, string>,
+  options: CliProcessOptions = {},
 ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts', ...args], {
+  const nodeArgs = ['--import', 'tsx', ...(options.nodeArgs ?? [])];
+  const child = spawn(process.execPath, [...nodeArgs, 'app/main.ts', ...args], {
     env: { ...withoutServiceSettings(process.env), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
