@@ -42,7 +42,7 @@ describe.each(KAFKA_CLIENTS)('the Confluent wire format on Kafka with the %s cli
       const valid: OutgoingRecord[] = generatedRecords(300, 57).map((e, i) => ({
         key: e.record.key,
         value: frameWithSchemaId(eventSchemaId, e.record.value as Buffer),
-        headers: { traceparent: `00-${i.toString(16).padStart(32, '0')}-00f067aa0ba902b7-01` },
+        headers: { traceparent: `00-${(i + 1).toString(16).padStart(32, '0')}-00f067aa0ba902b7-01` },
       }));
       const pills: OutgoingRecord[] = [
         { key: 'user-000001', value: frameWithSchemaId(eventSchemaId, Buffer.from('not avro at all')) },

@@ -103,7 +103,7 @@ export class TopicAdmin {
       }),
     );
     const [resource] = resources;
-    if (!resource || resource.errorCode !== 0) {
+    if (resource?.errorCode !== 0) {
       throw unavailable(
         `describeConfigs(${topic}): ${resource?.errorMessage ?? 'no answer for the topic'}`,
         topic,
