@@ -15,6 +15,7 @@ import { codecs, type DeadLetter, type Prediction, type SchemaRegistryClient } f
 import type { BatchSink } from '../../sinks/index.ts';
 import { EmbeddedTransport } from '../../streams/embedded/index.ts';
 import type { OutgoingRecord } from '../../streams/index.ts';
+import { fatalErrors } from './fatal-errors.ts';
 
 /** A deep-partial config section list, as a test would write it in a file. */
 export type ConfigInput = Record<string, unknown>;
@@ -40,7 +41,11 @@ export async function closeSharedScorer(): Promise<void> {
   sharedPool = undefined;
 }
 
-/** A topology on a fresh embedded broker with the real model and the seeded feature store. */
+/**
+ * A topology on a fresh embedded broker with the real model and the seeded feature store. A fatal
+ * error it reports fails the running test (see fatal-errors.ts); `fatalErrors.take()` is for a
+ * test that expects one.
+ */
 export async function startEmbeddedTopology(
   options: {
     config?: ConfigInput;
@@ -68,12 +73,10 @@ export async function startEmbeddedTopology(
     scorer,
     vector: fraudFeatureVector,
     logger: silentLogger,
-    onFatal: (error) => {
-      throw error;
-    },
+    onFatal: fatalErrors.onFatal,
   });
   await topology.start();
-  return { config, transport, topology };
+  return { config, transport, topology, fatalErrors };
 }
 
 /** Generated, Avro-encoded events keyed by user, as a producer would publish them. */
