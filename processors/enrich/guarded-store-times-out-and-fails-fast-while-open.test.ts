@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { settledNow } from '../../tests/support/settled-now.ts';
 import type { FeatureStore } from './feature-store.ts';
 import { GuardedFeatureStore } from './guarded-feature-store.ts';
 
@@ -13,21 +14,6 @@ function hangingStore(): FeatureStore & { calls: number } {
     },
     close: async () => {},
   };
-}
-
-/** Whether `promise` has settled once everything already queued has run (no timer fires: they are fake). */
-async function settledNow(promise: Promise<unknown>): Promise<boolean> {
-  let settled = false;
-  promise.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
-  await vi.advanceTimersByTimeAsync(0);
-  return settled;
 }
 
 describe('the guarded store', () => {
