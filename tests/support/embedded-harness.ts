@@ -17,6 +17,8 @@ import { EmbeddedTransport } from '../../streams/embedded/index.ts';
 import type { OutgoingRecord } from '../../streams/index.ts';
 import { fatalErrors } from './fatal-errors.ts';
 
+export { waitFor } from './wait-for.ts';
+
 /** A deep-partial config section list, as a test would write it in a file. */
 export type ConfigInput = Record<string, unknown>;
 
@@ -110,12 +112,4 @@ export function readDeadLetters(
     letter: codecs.deadLetter.type.fromBuffer(r.value!) as DeadLetter,
     headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, v.toString()])),
   }));
-}
-
-export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
