@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { silentLogger } from '../core/logger.ts';
 import { FRAUD_FEATURES, InferencePool } from '../processors/infer/index.ts';
+import { type LoopLag, measureLoopLagDuringInference } from './event-loop-bench.ts';
 import { runFeaturesBench } from './features-bench.ts';
 import { type KafkaClientName, measurePassThrough, measureSluice } from './kafka-bench.ts';
 import {
@@ -246,6 +247,62 @@ async function featuresBench(options: {
   }
 }
 
+/** `npm run bench -- event-loop`: main-thread event-loop lag while the worker scores large batches. */
+async function eventLoopBench(options: { runs: string; rows: string; batches: string }): Promise<void> {
+  const runs = Number(options.runs);
+  const rows = Number(options.rows);
+  const batches = Number(options.batches);
+  const pool = await InferencePool.create({
+    manifestPath: 'models/fraud/manifest.json',
+    expectedFeatures: FRAUD_FEATURES,
+    logger: silentLogger,
+  });
+  const samples: Array<{ idle: LoopLag; scoring: LoopLag }> = [];
+  for (let r = 0; r < runs; r++) {
+    const sample = await measureLoopLagDuringInference(pool, rows, batches);
+    samples.push(sample);
+    process.stderr.write(
+      `bench event-loop: run ${r + 1}/${runs}: max lag ${formatNumber(sample.scoring.maxLagMs, 1)} ms scoring, ` +
+        `${formatNumber(sample.idle.maxLagMs, 1)} ms idle\n`,
+    );
+  }
+  const summary = (pick: (s: { idle: LoopLag; scoring: LoopLag }) => LoopLag) => ({
+    windowMs: median(samples.map((s) => pick(s).windowMs)),
+    p50LagMs: median(samples.map((s) => pick(s).p50LagMs)),
+    p99LagMs: median(samples.map((s) => pick(s).p99LagMs)),
+    maxLagMs: median(samples.map((s) => pick(s).maxLagMs)),
+  });
+  const scoring = summary((s) => s.scoring);
+  const idle = summary((s) => s.idle);
+  const rowsPerSecond = median(samples.map((s) => s.scoring.rows / (s.scoring.windowMs / 1000)));
+  printTable({
+    title: `Main-thread event-loop lag (10 ms resolution), ${batches} batches of ${formatNumber(rows)} rows back to back in 1 worker; median of ${runs}`,
+    columns: ['window', 'length ms', 'rows/s', 'p50 lag ms', 'p99 lag ms', 'max lag ms'],
+    rows: [
+      [
+        'scoring in the worker',
+        formatNumber(scoring.windowMs),
+        formatNumber(rowsPerSecond),
+        formatNumber(scoring.p50LagMs, 1),
+        formatNumber(scoring.p99LagMs, 1),
+        formatNumber(scoring.maxLagMs, 1),
+      ],
+      [
+        'idle, same length',
+        formatNumber(idle.windowMs),
+        '-',
+        formatNumber(idle.p50LagMs, 1),
+        formatNumber(idle.p99LagMs, 1),
+        formatNumber(idle.maxLagMs, 1),
+      ],
+    ],
+  });
+  process.stdout.write(
+    `wrote ${writeJson('event-loop', { runs, rows, batches, scoring: { ...scoring, rowsPerSecond }, idle, samples })}\n`,
+  );
+  await pool.close();
+}
+
 const program = new Command('bench').description(
   'Sluice benchmarks: print a table and write JSON under bench-results/',
 );
@@ -271,4 +328,11 @@ program
   .option('--duration-ms <n>', 'how long each Sluice measurement runs', '1500')
   .option('--redis-port <port>', 'use a running redis-server on 127.0.0.1 instead of starting a private one')
   .action(featuresBench);
+program
+  .command('event-loop')
+  .description('main-thread event-loop lag while the inference worker scores large batches, against idle')
+  .option('--runs <n>', 'runs (the median is reported)', '3')
+  .option('--rows <n>', 'rows per batch', '200000')
+  .option('--batches <n>', 'batches scored back to back per run', '6')
+  .action(eventLoopBench);
 await program.parseAsync(process.argv);

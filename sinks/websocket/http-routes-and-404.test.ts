@@ -1,13 +1,50 @@
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { jsonReply } from './http-routes.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { HttpRoutes, jsonReply } from './http-routes.ts';
 import type { LiveServer } from './live-server.ts';
 import { startTestServer } from './live-test-support.ts';
 
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+const RESPONSE_WRITES = ['cork', 'writeStatus', 'writeHeader', 'end', 'endWithoutBody', 'close'] as const;
+
+/**
+ * Resolves `aborted` after the server's own onAborted handler ran, and records any write after it.
+ * Nothing public says when uWS has seen a client's abort, and answering before it has would not
+ * exercise the aborted path at all, so the test watches the response object itself.
+ */
+function watchAbort(res: HttpResponse, aborted: { resolve: () => void }, touched: string[]): void {
+  let isAborted = false;
+  const onAborted = res.onAborted.bind(res);
+  res.onAborted = (handler) =>
+    onAborted(() => {
+      handler();
+      isAborted = true;
+      aborted.resolve();
+    });
+  for (const name of RESPONSE_WRITES) {
+    const write = (res[name] as (...args: unknown[]) => unknown).bind(res);
+    (res as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      if (isAborted) touched.push(name);
+      return write(...args);
+    };
+  }
+}
+
 describe('http routes and 404', () => {
   let server: LiveServer | undefined;
-  afterEach(async () => server?.close());
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await server?.close();
+  });
   const url = (path: string) => `http://127.0.0.1:${server!.port}${path}`;
 
   it('serves sync and async routes, JSON 404/405/426/500, and the dashboard', async () => {
@@ -66,23 +103,41 @@ describe('http routes and 404', () => {
     expect(() => server!.get('/healthz', () => jsonReply(200, {}))).toThrow(/already registered/);
   });
 
-  it('survives a client that aborts while an async route is pending', async () => {
+  it('survives a client that aborts while an async route is pending, and leaves its response alone', async () => {
+    // Seen from inside the catch-all: when uWS reports the abort, and what touches the response after.
+    const aborted = deferred();
+    const touchedAfterAbort: string[] = [];
+    const serve = HttpRoutes.prototype.serve;
+    vi.spyOn(HttpRoutes.prototype, 'serve').mockImplementation(function (
+      this: HttpRoutes,
+      res: HttpResponse,
+      req: HttpRequest,
+    ) {
+      if (req.getUrl() === '/slow') watchAbort(res, aborted, touchedAfterAbort);
+      serve.call(this, res, req);
+    });
     server = await startTestServer();
+    const entered = deferred();
+    const release = deferred();
     let finished = false;
     server.get('/slow', async () => {
-      await sleep(100);
+      entered.resolve();
+      await release.promise;
       finished = true;
       return jsonReply(200, { late: true });
     });
     const controller = new AbortController();
     const pending = fetch(url('/slow'), { signal: controller.signal }).catch((e: unknown) => e);
-    await sleep(20);
+    await entered.promise;
     controller.abort();
     expect(await pending).toBeInstanceOf(Error);
-    await sleep(150);
-    expect(finished).toBe(true);
-    // The server did not touch the aborted response (uWS would have crashed the process) and still serves.
+    // Answer only once the server knows: that is the case uWS would crash the process on.
+    await aborted.promise;
+    release.resolve();
+    // The next request is I/O, so the handler's answer (a promise callback) has run before it is served.
     expect((await fetch(url('/nope'))).status).toBe(404);
+    expect(finished).toBe(true);
+    expect(touchedAfterAbort).toEqual([]);
   });
 
   it('exposes the sluice_ws_* metrics on a registry served by a route', async () => {

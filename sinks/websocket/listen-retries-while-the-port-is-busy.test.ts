@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { startTestServer } from './live-test-support.ts';
+import { startTestServer, waitUntil } from './live-test-support.ts';
 
 function hold(): Promise<{ server: Server; port: number }> {
   return new Promise((resolve) => {
@@ -32,8 +32,14 @@ describe('listen retries while the port is busy', () => {
 
   it('binds as soon as the port is released within the retry window', async () => {
     const holder = await hold();
-    const starting = startTestServer({ port: holder.port, listenRetryMs: 5000 });
-    await sleep(200);
+    const messages: string[] = [];
+    const logger = pino(
+      { level: 'warn' },
+      { write: (line: string) => messages.push((JSON.parse(line) as { msg: string }).msg) },
+    );
+    const starting = startTestServer({ port: holder.port, listenRetryMs: 5000, logger });
+    // Released only once the server found the port busy, so the bind below is a retry's.
+    await waitUntil(() => messages.some((m) => m.includes('retrying')), 'the first failed attempt');
     holder.server.close();
     const server = await starting;
     expect(server.port).toBe(holder.port);

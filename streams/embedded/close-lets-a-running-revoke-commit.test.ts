@@ -10,6 +10,8 @@ describe('close during a rebalance', () => {
     await transport.ensureTopics([{ topic: 't', partitions: 2 }]);
     let revokeStarted!: () => void;
     const revoking = new Promise<void>((resolve) => (revokeStarted = resolve));
+    let finishRevoke!: () => void;
+    const revokeMayFinish = new Promise<void>((resolve) => (finishRevoke = resolve));
     let commitError: unknown = 'none';
     let first!: ConsumerClient;
     first = await transport.createConsumer({
@@ -19,7 +21,7 @@ describe('close during a rebalance', () => {
         onAssigned: () => {},
         onRevoked: async () => {
           revokeStarted();
-          await new Promise((r) => setTimeout(r, 30));
+          await revokeMayFinish;
           commitError = await first
             .commit([{ topic: 't', partition: 1, offset: 0 }])
             .catch((e: unknown) => e);
@@ -35,8 +37,10 @@ describe('close during a rebalance', () => {
     await revoking;
     let closed = false;
     const closing = first.close().then(() => (closed = true));
-    await new Promise((r) => setTimeout(r, 5));
+    // Everything close could finish without the revoke has run by the next macrotask.
+    await new Promise((r) => setImmediate(r));
     expect(closed).toBe(false);
+    finishRevoke();
     await closing;
     expect(await polled).toEqual([]);
     expect(commitError).toBeUndefined();

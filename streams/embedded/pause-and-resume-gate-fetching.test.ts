@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { settledNow } from '../../tests/support/settled-now.ts';
 import type { TopicPartition } from '../types.ts';
 import { EmbeddedTransport } from './index.ts';
 
@@ -16,6 +17,10 @@ async function setup() {
 }
 
 describe('pause and resume', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('a paused partition is not fetched; resuming continues from where it stopped', async () => {
     const { transport, producer, consumer } = await setup();
     await producer.send('t', [
@@ -35,16 +40,17 @@ describe('pause and resume', () => {
   });
 
   it('an append to a paused partition does not wake the poll, resume does', async () => {
+    // A fake clock: the poll's 5 s wait cannot run out, so only the append or the resume can end it.
+    vi.useFakeTimers();
     const { transport, producer, consumer } = await setup();
     consumer.pause(p0);
-    const started = Date.now();
     const polled = consumer.poll(100, 5_000);
     await producer.send('t', [{ key: null, value: null, partition: 0 }]);
-    await new Promise((r) => setTimeout(r, 40));
+    await vi.advanceTimersByTimeAsync(40);
+    expect(await settledNow(polled)).toBe(false);
     consumer.resume(p0);
-    const records = await polled;
-    expect(Date.now() - started).toBeGreaterThanOrEqual(35);
-    expect(records.map((r) => r.partition)).toEqual([0]);
+    expect(await settledNow(polled)).toBe(true);
+    expect((await polled).map((r) => r.partition)).toEqual([0]);
     await transport.close();
   });
 

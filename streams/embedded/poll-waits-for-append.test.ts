@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { settledNow } from '../../tests/support/settled-now.ts';
 import type { TopicPartition } from '../types.ts';
 import { EmbeddedTransport } from './index.ts';
 
@@ -18,25 +19,34 @@ async function setup() {
 }
 
 describe('poll waiting', () => {
+  // The tests about how long a poll waits run on a fake clock (Date and timers), which moves only
+  // when a test advances it; the one about real timers left behind uses the real clock.
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('returns as soon as a producer appends, long before maxWaitMs', async () => {
+    vi.useFakeTimers();
     const { transport, producer, consumer } = await setup();
-    const started = Date.now();
     const polled = consumer.poll(100, 5_000);
-    setTimeout(() => void producer.send('t', [{ key: 'k', value: Buffer.from('x') }]), 30);
-    const records = await polled;
-    const elapsed = Date.now() - started;
-    expect(records.map((r) => r.value?.toString())).toEqual(['x']);
-    expect(elapsed).toBeGreaterThanOrEqual(20);
-    expect(elapsed).toBeLessThan(1_000);
+    await vi.advanceTimersByTimeAsync(30);
+    expect(await settledNow(polled)).toBe(false);
+    await producer.send('t', [{ key: 'k', value: Buffer.from('x') }]);
+    // Answered by the append itself: the clock stays at 30 ms of the 5,000.
+    expect(await settledNow(polled)).toBe(true);
+    expect((await polled).map((r) => r.value?.toString())).toEqual(['x']);
     await transport.close();
   });
 
   it('returns [] after maxWaitMs when nothing arrives', async () => {
+    vi.useFakeTimers();
     const { transport, consumer } = await setup();
-    const started = Date.now();
-    const records = await consumer.poll(100, 60);
-    expect(records).toEqual([]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    const polled = consumer.poll(100, 60);
+    await vi.advanceTimersByTimeAsync(59);
+    expect(await settledNow(polled)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await settledNow(polled)).toBe(true);
+    expect(await polled).toEqual([]);
     await transport.close();
   });
 
@@ -54,10 +64,11 @@ describe('poll waiting', () => {
   });
 
   it('does not wait when maxWaitMs is 0', async () => {
+    vi.useFakeTimers();
     const { transport, consumer } = await setup();
-    const started = Date.now();
-    expect(await consumer.poll(100, 0)).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(50);
+    const polled = consumer.poll(100, 0);
+    expect(await settledNow(polled)).toBe(true);
+    expect(await polled).toEqual([]);
     await transport.close();
   });
 
@@ -79,14 +90,15 @@ describe('poll waiting', () => {
     await transport.close();
   });
 
-  it('close() makes a pending poll return [] promptly; later polls are refused', async () => {
+  it('close() makes a pending poll return [] at once; later polls are refused', async () => {
+    vi.useFakeTimers();
     const { transport, consumer } = await setup();
     await consumer.poll(1, 0);
     const polled = consumer.poll(100, 30_000);
-    const started = Date.now();
-    await consumer.close();
+    const closed = consumer.close();
+    expect(await settledNow(polled)).toBe(true);
+    await closed;
     expect(await polled).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(200);
     await expect(consumer.poll(1, 0)).rejects.toMatchObject({ code: 'SLUICE_TRANSPORT_CLOSED' });
     expect(transport.isConnected()).toBe(true);
     await transport.close();

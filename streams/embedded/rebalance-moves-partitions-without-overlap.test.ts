@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { settledNow } from '../../tests/support/settled-now.ts';
 import type { RebalanceListener, TopicPartition } from '../types.ts';
 import { EmbeddedTransport } from './index.ts';
 
@@ -25,6 +26,10 @@ function recorder(beforeRevoke?: (tps: TopicPartition[]) => Promise<void>): {
 const partitions = (tps: TopicPartition[]) => tps.map((tp) => tp.partition).sort((a, b) => a - b);
 
 describe('rebalance', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('hands a partition to a joining member only after its owner ran onRevoked (cooperative)', async () => {
     const transport = new EmbeddedTransport();
     await transport.ensureTopics([{ topic: 't', partitions: 4 }]);
@@ -78,6 +83,8 @@ describe('rebalance', () => {
   });
 
   it('wakes a member waiting in poll as soon as the previous owner releases', async () => {
+    // A fake clock: c2's 5 s wait cannot run out, so only c1's release can end it.
+    vi.useFakeTimers();
     const transport = new EmbeddedTransport();
     await transport.ensureTopics([{ topic: 't', partitions: 2 }]);
     const producer = await transport.createProducer();
@@ -95,12 +102,13 @@ describe('rebalance', () => {
     await c1.subscribe(['t']);
     await c1.poll(100, 0);
     await c2.subscribe(['t']);
-    const started = Date.now();
     const waiting = c2.poll(100, 5_000);
-    setTimeout(() => void c1.poll(100, 0), 20);
-    const got = await waiting;
-    expect(got.map((r) => r.partition)).toEqual([1]);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(await settledNow(waiting)).toBe(false);
+    // c1's next poll runs its onRevoked and releases partition 1.
+    await c1.poll(100, 0);
+    expect(await settledNow(waiting)).toBe(true);
+    expect((await waiting).map((r) => r.partition)).toEqual([1]);
     await transport.close();
   });
 

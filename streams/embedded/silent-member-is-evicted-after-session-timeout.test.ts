@@ -1,11 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { settledNow } from '../../tests/support/settled-now.ts';
 import type { TopicPartition } from '../types.ts';
 import { EmbeddedTransport } from './index.ts';
 
 const ids = (tps: TopicPartition[]) => tps.map((tp) => tp.partition).sort((a, b) => a - b);
 
 describe('session timeout', () => {
+  // A fake clock (Date and timers): a session runs out exactly when the test advances past it.
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('frees the partitions of an owner that stops polling, and fences its commits', async () => {
+    vi.useFakeTimers();
     const transport = new EmbeddedTransport({ sessionTimeoutMs: 100 });
     await transport.ensureTopics([{ topic: 't', partitions: 4 }]);
     const producer = await transport.createProducer();
@@ -38,12 +45,14 @@ describe('session timeout', () => {
     expect(await silent.poll(100, 0)).toHaveLength(4);
 
     await live.subscribe(['t']);
-    const started = Date.now();
-    const got = await live.poll(100, 5_000);
-    const waited = Date.now() - started;
-    // Evicted after ~100 ms, so b's target becomes every partition, not just [2, 3].
-    expect(waited).toBeGreaterThanOrEqual(90);
-    expect(waited).toBeLessThan(2_000);
+    const polled = live.poll(100, 5_000);
+    // a holds what b's target needs ([2, 3]) and stays silent: b waits until a's session runs out.
+    await vi.advanceTimersByTimeAsync(99);
+    expect(await settledNow(polled)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await settledNow(polled)).toBe(true);
+    const got = await polled;
+    // Evicted, so b's target becomes every partition, not just [2, 3].
     expect(ids(live.assignment())).toEqual([0, 1, 2, 3]);
     expect(got.map((r) => r.partition).sort()).toEqual([0, 1, 2, 3]);
     expect(transport.groupOwnership('g')).toEqual({
@@ -68,6 +77,7 @@ describe('session timeout', () => {
   });
 
   it('does not evict an idle owner that blocks nobody', async () => {
+    vi.useFakeTimers();
     const transport = new EmbeddedTransport({ sessionTimeoutMs: 30 });
     await transport.ensureTopics([{ topic: 't', partitions: 2 }]);
     const idle = await transport.createConsumer({
@@ -76,7 +86,7 @@ describe('session timeout', () => {
     });
     await idle.subscribe(['t']);
     await idle.poll(1, 0);
-    await new Promise((r) => setTimeout(r, 80));
+    await vi.advanceTimersByTimeAsync(80);
     await idle.commit([{ topic: 't', partition: 1, offset: 0 }]);
     expect(transport.committedOffsets('g', 't')).toEqual([null, 0]);
     expect(ids(idle.assignment())).toEqual([0, 1]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { freePort, startCli } from '../support/cli-process.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 interface FeedMessage {
   channel?: string;
@@ -71,8 +72,9 @@ describe('npm start (the embedded default)', () => {
         .filter((line) => line && !line.startsWith('#') && !line.startsWith('sluice_'));
       expect(nonSluice).toEqual([]);
 
-      await new Promise((r) => setTimeout(r, 1200));
-      expect(cli.output()).toMatch(/in \d+\/s {2}out \d+\/s {2}p50 [\d.]+ms {2}p99 [\d.]+ms {2}dead letters/);
+      // The status line comes every SLUICE_STATUS__INTERVAL_MS (1 s): wait for it rather than for 1.2 s.
+      const statusLine = /in \d+\/s {2}out \d+\/s {2}p50 [\d.]+ms {2}p99 [\d.]+ms {2}dead letters/;
+      await waitFor(() => statusLine.test(cli.output()), 10_000, 'a status line on the CLI output');
     } finally {
       const stopAt = Date.now();
       cli.child.kill('SIGTERM');

@@ -15,6 +15,9 @@ import { codecs, type DeadLetter, type Prediction, type SchemaRegistryClient } f
 import type { BatchSink } from '../../sinks/index.ts';
 import { EmbeddedTransport } from '../../streams/embedded/index.ts';
 import type { OutgoingRecord } from '../../streams/index.ts';
+import { fatalErrors } from './fatal-errors.ts';
+
+export { waitFor } from './wait-for.ts';
 
 /** A deep-partial config section list, as a test would write it in a file. */
 export type ConfigInput = Record<string, unknown>;
@@ -40,7 +43,11 @@ export async function closeSharedScorer(): Promise<void> {
   sharedPool = undefined;
 }
 
-/** A topology on a fresh embedded broker with the real model and the seeded feature store. */
+/**
+ * A topology on a fresh embedded broker with the real model and the seeded feature store. A fatal
+ * error it reports fails the running test (see fatal-errors.ts); `fatalErrors.take()` is for a
+ * test that expects one.
+ */
 export async function startEmbeddedTopology(
   options: {
     config?: ConfigInput;
@@ -68,12 +75,10 @@ export async function startEmbeddedTopology(
     scorer,
     vector: fraudFeatureVector,
     logger: silentLogger,
-    onFatal: (error) => {
-      throw error;
-    },
+    onFatal: fatalErrors.onFatal,
   });
   await topology.start();
-  return { config, transport, topology };
+  return { config, transport, topology, fatalErrors };
 }
 
 /** Generated, Avro-encoded events keyed by user, as a producer would publish them. */
@@ -107,12 +112,4 @@ export function readDeadLetters(
     letter: codecs.deadLetter.type.fromBuffer(r.value!) as DeadLetter,
     headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, v.toString()])),
   }));
-}
-
-export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

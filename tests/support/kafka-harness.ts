@@ -27,6 +27,39 @@ export function requireKafkaBrokers(): string[] {
   return brokers.split(',');
 }
 
+/** The SASL/PLAIN listener the SASL tests authenticate against. */
+export interface SaslListener {
+  brokers: string[];
+  username: string;
+  password: string;
+}
+
+/**
+ * The SASL/PLAIN listener from KAFKA_SASL_BROKERS, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD;
+ * throws with what to set when any is missing. scripts/services.sh exports them only for the broker
+ * it starts itself, so a broker named by KAFKA_BROKERS must be given its SASL listener too.
+ */
+export function requireKafkaSaslListener(): SaslListener {
+  const brokers = process.env.KAFKA_SASL_BROKERS;
+  const username = process.env.KAFKA_SASL_USERNAME;
+  const password = process.env.KAFKA_SASL_PASSWORD;
+  const unset = Object.entries({
+    KAFKA_SASL_BROKERS: brokers,
+    KAFKA_SASL_USERNAME: username,
+    KAFKA_SASL_PASSWORD: password,
+  })
+    .filter(([, value]) => !value)
+    .map(([name]) => name);
+  if (unset.length === 0) return { brokers: brokers!.split(','), username: username!, password: password! };
+  const how = process.env.KAFKA_BROKERS
+    ? `KAFKA_BROKERS=${process.env.KAFKA_BROKERS} names a broker scripts/services.sh did not start, so it ` +
+      "exported no SASL listener: set KAFKA_SASL_BROKERS to that broker's SASL_PLAINTEXT listener with " +
+      'the PLAIN mechanism, and KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD to a user it accepts.'
+    : 'Run `bash scripts/services.sh up && source .sluice/services/env` (or `npm test`, which provisions a ' +
+      'broker with a SASL/PLAIN listener and exports all three).';
+  throw new Error(`${unset.join(', ')} not set: these tests need a Kafka SASL/PLAIN listener. ${how}`);
+}
+
 /** A topic or group name no other run or test uses. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;

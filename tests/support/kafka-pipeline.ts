@@ -12,6 +12,7 @@ import { codecs, type Prediction } from '../../schemas/index.ts';
 import type { InputRecord, OutgoingRecord, Transport } from '../../streams/index.ts';
 import { createKafkaTransport } from '../../streams/kafka/index.ts';
 import { type ConfigInput, sharedScorer, testConfig } from './embedded-harness.ts';
+import { fatalErrors } from './fatal-errors.ts';
 
 export type KafkaClient = 'confluent' | 'kafkajs';
 export const KAFKA_CLIENTS: KafkaClient[] = ['confluent', 'kafkajs'];
@@ -63,7 +64,10 @@ export function openTransport(config: SluiceConfig): Promise<Transport> {
   return createKafkaTransport(config.transport.kafka, silentLogger);
 }
 
-/** The scoring topology on a Kafka transport with the real model and the seeded feature store. */
+/**
+ * The scoring topology on a Kafka transport with the real model and the seeded feature store. A
+ * fatal error it reports fails the running test (see fatal-errors.ts).
+ */
 export async function startKafkaTopology(
   config: SluiceConfig,
   transport: Transport,
@@ -78,9 +82,7 @@ export async function startKafkaTopology(
     scorer: await sharedScorer(),
     vector: fraudFeatureVector,
     logger: silentLogger,
-    onFatal: (error) => {
-      throw error;
-    },
+    onFatal: fatalErrors.onFatal,
   });
   await topology.start();
   return topology;

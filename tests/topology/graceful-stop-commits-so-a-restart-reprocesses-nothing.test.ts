@@ -34,7 +34,14 @@ describe('graceful stop', () => {
     );
     const second = await startEmbeddedTopology({ transport });
     await waitFor(() => second.topology.totals.predictions >= 1000, 10_000, 'the second run');
-    await new Promise((r) => setTimeout(r, 200));
+    // Committed through the end of the log means every record was processed: had the second run
+    // started from the beginning, it would have consumed all 4000 by then.
+    const end = transport.endOffsets('events');
+    await waitFor(
+      () => transport.committedOffsets('sluice', 'events').every((offset, p) => offset === end[p]),
+      10_000,
+      'the second run to commit through the end of the log',
+    );
     await second.topology.stop(5000);
 
     expect(second.topology.totals.consumed).toBe(1000);

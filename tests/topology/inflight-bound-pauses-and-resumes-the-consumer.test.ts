@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Scorer } from '../../app/scoring-ports.ts';
+import { EmbeddedTransport } from '../../streams/embedded/index.ts';
+import type { ConsumerOptions } from '../../streams/index.ts';
 import {
   closeSharedScorer,
   generatedRecords,
@@ -30,11 +32,28 @@ async function gatedScorer(): Promise<Scorer & { open(): void }> {
   };
 }
 
+/** Counts the polls of the consumers it creates: each one is a chance to (wrongly) fetch more. */
+class PollCountingTransport extends EmbeddedTransport {
+  polls = 0;
+
+  override async createConsumer(options: ConsumerOptions) {
+    const consumer = await super.createConsumer(options);
+    const poll = consumer.poll.bind(consumer);
+    consumer.poll = (maxRecords, maxWaitMs) => {
+      this.polls++;
+      return poll(maxRecords, maxWaitMs);
+    };
+    return consumer;
+  }
+}
+
 describe('the in-flight bound', () => {
   it('pauses the partitions at maxInFlight, holds memory there, and resumes as records drain', async () => {
     const scorer = await gatedScorer();
     const maxInFlight = 1000;
-    const { transport, topology } = await startEmbeddedTopology({
+    const transport = new PollCountingTransport();
+    const { topology } = await startEmbeddedTopology({
+      transport,
       scorer,
       config: {
         consumer: { maxInFlight, maxPollRecords: 200, resumeRatio: 0.5 },
@@ -48,8 +67,10 @@ describe('the in-flight bound', () => {
     );
 
     await waitFor(() => topology.paused, 5000, 'the consumer to pause');
-    // Give the loop time to (wrongly) fetch more: it must not.
-    await new Promise((r) => setTimeout(r, 200));
+    // Paused, the loop still polls (to keep its membership): three polls are three chances to
+    // fetch more, and none may.
+    const pollsAtPause = transport.polls;
+    await waitFor(() => transport.polls >= pollsAtPause + 3, 5000, 'three polls while paused');
     expect(topology.gate.count).toBe(maxInFlight);
     expect(topology.totals.consumed).toBe(maxInFlight);
 

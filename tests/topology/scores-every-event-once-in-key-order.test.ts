@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FRAUD_STORE_FEATURES } from '../../processors/infer/index.ts';
 import {
   closeSharedScorer,
   generatedRecords,
@@ -8,6 +10,20 @@ import {
 } from '../support/embedded-harness.ts';
 
 afterAll(closeSharedScorer);
+
+/**
+ * The store features each user of the default seed file lacks, read from the file itself rather
+ * than through the store under test. A user absent from the map has no row at all.
+ */
+function missingFeaturesBySeedFile(): Map<string, string[]> {
+  const lines = readFileSync('models/fraud/user-features.jsonl', 'utf8').trim().split('\n');
+  return new Map(
+    lines.map((line) => {
+      const row = JSON.parse(line) as Record<string, unknown>;
+      return [String(row.key), FRAUD_STORE_FEATURES.filter((name) => row[name] === undefined)];
+    }),
+  );
+}
 
 describe('the embedded topology', () => {
   it('turns 10,000 events on 4 partitions into exactly 10,000 predictions, in per-key order', async () => {
@@ -44,10 +60,20 @@ describe('the embedded topology', () => {
       expect(p.model).toBe('fraud');
       expect(p.latency_ms).toBeGreaterThanOrEqual(0);
     }
-    // Users with a full row in the seed file are never flagged; unknown users are flagged in full.
+    // Users with a full row in the seed file are never flagged; unknown users are flagged in full;
+    // a row without some field flags exactly that field.
+    const expectedMissing = missingFeaturesBySeedFile();
+    const mismatches = new Map<string, { flagged: string[]; expected: string[] }>();
+    for (const p of predictions) {
+      const expected = expectedMissing.get(p.key) ?? [...FRAUD_STORE_FEATURES];
+      if (p.features_missing.join() !== expected.join())
+        mismatches.set(p.key, { flagged: p.features_missing, expected });
+    }
+    expect(Object.fromEntries(mismatches)).toEqual({});
+    // The 500 generated users include both kinds of gap, so both branches were exercised.
     const missingCounts = new Set(predictions.map((p) => p.features_missing.length));
+    expect([...missingCounts].sort()).toEqual([0, 1, FRAUD_STORE_FEATURES.length]);
     expect(predictions.filter((p) => p.features_missing.length === 0).length).toBeGreaterThan(9000);
-    expect([...missingCounts].every((n) => n >= 0 && n <= 4)).toBe(true);
     // Every partition was committed through its end.
     expect(transport.committedOffsets('sluice', 'events')).toEqual(transport.endOffsets('events'));
     expect(topology.gate.count).toBe(0);
