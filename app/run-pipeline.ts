@@ -109,6 +109,7 @@ export async function runPipeline(
     details: () => ({
       transport: transport.kind,
       model: scorer.info,
+      ...topology.readiness(),
       inFlight: topology.gate.count,
       paused: topology.paused,
     }),

@@ -190,14 +190,33 @@ export class ScoringTopology {
     return transport.createTransactionalProducer(id);
   }
 
-  /** True once consuming and while polls succeed. */
+  /**
+   * `/readyz`: the consumer joined its group and holds its assignment (possibly empty), polls
+   * succeed, the broker is reachable, and, under `features.redis.failure: hold` (where nothing is
+   * scored without the store), the feature store answers.
+   */
   isReady(): boolean {
     return (
       this.#loop !== undefined &&
       !this.#stopping &&
-      this.#loop.isConsuming() &&
-      this.#parts.transport.isConnected()
+      this.#loop.isAssigned() &&
+      this.#parts.transport.isConnected() &&
+      this.#featureStoreServes()
     );
+  }
+
+  /** What `/readyz` reports beside its verdict. */
+  readiness(): { assigned: boolean; brokerReachable: boolean; featureStoreServes: boolean } {
+    return {
+      assigned: this.#loop?.isAssigned() ?? false,
+      brokerReachable: this.#parts.transport.isConnected(),
+      featureStoreServes: this.#featureStoreServes(),
+    };
+  }
+
+  #featureStoreServes(): boolean {
+    if (this.#parts.config.features.redis.failure !== 'hold') return true;
+    return this.#parts.featureStore.isAvailable?.() ?? true;
   }
 
   get paused(): boolean {

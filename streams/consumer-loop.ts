@@ -86,6 +86,11 @@ export class ConsumerLoop {
     return this.#running && this.#pollFailures === 0 && Date.now() - this.#lastPollOkAt < maxSilenceMs;
   }
 
+  /** True once the member joined its group and holds its whole assignment (possibly empty), while polls succeed. */
+  isAssigned(): boolean {
+    return this.isConsuming() && this.#consumer.isAssigned();
+  }
+
   assignment(): TopicPartition[] {
     return this.#consumer.assignment();
   }

@@ -90,6 +90,12 @@ export interface ConsumerClient {
   resume(partitions: TopicPartition[]): void;
   commit(offsets: TopicPartitionOffset[]): Promise<void>;
   assignment(): TopicPartition[];
+  /**
+   * True once this member has joined its group and holds its whole assignment (possibly empty,
+   * when members outnumber partitions); false before that, while a rebalance is under way, and
+   * after the member was evicted or crashed. `/readyz` reads it.
+   */
+  isAssigned(): boolean;
   /** Leaves the group; remaining partitions move to other members. */
   close(): Promise<void>;
 }

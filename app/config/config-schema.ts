@@ -137,6 +137,13 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
       }
     }
+    if (config.transport.kafka.groupInstanceId !== undefined && config.transport.kafka.client === 'kafkajs') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['transport', 'kafka', 'groupInstanceId'],
+        message: 'static group membership needs the Confluent client (kafkajs has no group.instance.id); set transport.kafka.client: confluent or remove it',
+      });
+    }
     if (config.delivery === 'exactly-once' && config.transport.kind !== 'kafka') {
       ctx.addIssue({
         code: 'custom',

@@ -15,5 +15,7 @@ export interface FeatureRow {
 export interface FeatureStore {
   readonly kind: string;
   getMany(keys: readonly string[]): Promise<Array<FeatureRow | undefined>>;
+  /** False while the store is known to be unreachable (its breaker open); stores that cannot tell leave it out. */
+  isAvailable?(): boolean;
   close(): Promise<void>;
 }

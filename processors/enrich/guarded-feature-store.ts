@@ -47,6 +47,11 @@ export class GuardedFeatureStore implements FeatureStore {
     return BREAKER_STATES[this.#breaker.state];
   }
 
+  /** Closed breaker: lookups are answered. Open or half-open: the store failed and has not answered since. */
+  isAvailable(): boolean {
+    return this.#breaker.state === 'closed';
+  }
+
   async getMany(keys: readonly string[]): Promise<Array<FeatureRow | undefined>> {
     if (!this.#breaker.tryAcquire()) {
       throw unavailable(`feature store "${this.kind}": circuit breaker open; not asking until it half-opens`);

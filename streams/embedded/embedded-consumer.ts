@@ -145,6 +145,13 @@ export class EmbeddedConsumer implements ConsumerClient {
     return this.#fetches.map((f) => ({ topic: f.topic, partition: f.partition }));
   }
 
+  /** Joined, not evicted, and holding every partition the group means it to have (none still held by another member). */
+  isAssigned(): boolean {
+    const member = this.#member;
+    if (!this.#joined || this.#closing || member.fenced || member.syncNeeded) return false;
+    return member.target.every((tp) => this.#fetchByKey.has(partitionId(tp.topic, tp.partition)));
+  }
+
   /** Waits for a pending poll to finish its listener (it returns [] at once otherwise), then leaves. */
   async close(): Promise<void> {
     if (this.#closing) return;

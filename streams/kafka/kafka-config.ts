@@ -20,6 +20,14 @@ export const kafkaConfigSchema = z
         password: z.string().min(1),
       })
       .optional(),
+    /**
+     * Static group membership (KIP-345, Confluent client only): this instance's `group.instance.id`,
+     * unique per running instance and stable across its restarts (a StatefulSet pod name, say). An
+     * instance that restarts within `sessionTimeoutMs` gets its partitions back without a
+     * rebalance; the price is that a static member never leaves its group, so on a scale-down its
+     * partitions move only once the session times out.
+     */
+    groupInstanceId: z.string().min(1).max(249).optional(),
     /** A member silent for this long is removed from the group. */
     sessionTimeoutMs: z.number().int().min(1000).default(10_000),
     requestTimeoutMs: z.number().int().min(100).default(30_000),

@@ -219,6 +219,10 @@ export class ConfluentConsumer implements ConsumerClient {
     return this.#assigned.list();
   }
 
+  isAssigned(): boolean {
+    return !this.#closing && this.#rebalances.settled;
+  }
+
   /** Waits for a running poll (and its listener), then leaves the group and disconnects. */
   async close(): Promise<void> {
     if (this.#closing) return;

@@ -84,6 +84,7 @@ export function consumerProperties(config: KafkaConfig, input: ConsumerPropertie
     ...commonProperties(config),
     'client.id': input.clientId ?? config.clientId,
     'group.id': input.groupId,
+    ...(config.groupInstanceId === undefined ? {} : { 'group.instance.id': config.groupInstanceId }),
     'enable.auto.commit': false,
     'enable.auto.offset.store': false,
     // Inputs written by a transactional producer (an upstream exactly-once job) are read only once committed.

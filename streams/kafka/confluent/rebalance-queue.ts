@@ -33,6 +33,7 @@ export class RebalanceQueue {
   #immediate = false;
   /** Applications run one after another, never interleaved. */
   #tail: Promise<void> = Promise.resolve();
+  #settled = false;
 
   constructor(assigned: AssignedPartitions, logger: Logger, cooperativeConfigured: boolean) {
     this.#assigned = assigned;
@@ -44,6 +45,7 @@ export class RebalanceQueue {
   readonly callback: RebalanceCallback = (err, assignment) => {
     const client = this.#client;
     if (!client) return;
+    this.#settled = false;
     const code = rdCode(err);
     const kind =
       code === RdCode.ASSIGN_PARTITIONS ? 'assign' : code === RdCode.REVOKE_PARTITIONS ? 'revoke' : 'error';
@@ -64,6 +66,11 @@ export class RebalanceQueue {
 
   get pending(): boolean {
     return this.#events.length > 0;
+  }
+
+  /** An assignment has been applied and no rebalance event has arrived since. */
+  get settled(): boolean {
+    return this.#settled;
   }
 
   /** From now on, apply events as soon as they arrive, without the listener (used by close). */
@@ -121,6 +128,7 @@ export class RebalanceQueue {
     else client.assign(event.partitions);
     const gained = this.#assigned.add(event.partitions);
     this.#logger.debug({ partitions: gained, cooperative: event.cooperative }, 'Kafka partitions assigned');
+    if (this.#events.length === 0) this.#settled = true;
     if (gained.length > 0) await listener?.onAssigned(gained);
   }
 

@@ -194,6 +194,10 @@ export class KafkajsConsumer implements ConsumerClient {
     return undefined;
   }
 
+  isAssigned(): boolean {
+    return !this.#closing && this.#failure === undefined && this.#state.settled;
+  }
+
   assignment(): TopicPartition[] {
     return [...this.#state.owned.values()].map(({ topic, partition }) => ({ topic, partition }));
   }

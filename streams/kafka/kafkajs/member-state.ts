@@ -40,6 +40,18 @@ export class MemberState {
     return this.#pending;
   }
 
+  /** Joined, and the engine has been told the current assignment (possibly empty); no rebalance under way. */
+  get settled(): boolean {
+    return (
+      this.alive &&
+      this.accepting &&
+      this.#joins > 0 &&
+      this.#ownedJoin === this.#joins &&
+      !this.revokeNeeded &&
+      !this.revoking
+    );
+  }
+
   /** A rebalance is under way: stop queueing, revoke in the next poll. False if it was already known. */
   rebalanceDetected(): boolean {
     if (!this.accepting) return false;
