@@ -141,7 +141,8 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['transport', 'kafka', 'groupInstanceId'],
-        message: 'static group membership needs the Confluent client (kafkajs has no group.instance.id); set transport.kafka.client: confluent or remove it',
+        message:
+          'static group membership needs the Confluent client (kafkajs has no group.instance.id); set transport.kafka.client: confluent or remove it',
       });
     }
     if (config.delivery === 'exactly-once' && config.transport.kind !== 'kafka') {

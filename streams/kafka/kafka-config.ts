@@ -30,7 +30,8 @@ export const kafkaConfigSchema = z
     groupInstanceId: z.string().min(1).max(249).optional(),
     /** A member silent for this long is removed from the group. */
     sessionTimeoutMs: z.number().int().min(1000).default(10_000),
-    requestTimeoutMs: z.number().int().min(100).default(30_000),
+    /** Bound on a broker round trip (librdkafka's socket.timeout.ms, which allows at most 300000). */
+    requestTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),
     /**
      * `delivery: exactly-once` only: the producer's transactional.id. Unique per live instance and
      * stable across its restarts (a StatefulSet pod name, say), so a restart aborts its predecessor's

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { createKafkaTransport } from '../../streams/kafka/index.ts';
 import { kafkaConfigSchema } from '../../streams/kafka/kafka-config.ts';
+import { startCli } from '../support/cli-process.ts';
 import { requireKafkaSaslListener } from '../support/kafka-harness.ts';
 import { KAFKA_CLIENTS, readTopic } from '../support/kafka-pipeline.ts';
 
@@ -36,13 +38,39 @@ describe.each(KAFKA_CLIENTS)('SASL/PLAIN with the %s client', (client) => {
     }
   }, 60_000);
 
-  it('fails with a clear authentication error on a wrong password', async () => {
-    const transport = await createKafkaTransport(saslConfig(client, 'not-the-password'), silentLogger);
+  it('fails at the first refused login with a config error naming transport.kafka.sasl', async () => {
+    // A request timeout far longer than the test: only the refused login itself can end the call.
+    const config = { ...saslConfig(client, 'not-the-password'), requestTimeoutMs: 120_000 };
+    const transport = await createKafkaTransport(config, silentLogger);
     try {
       const attempt = transport.ensureTopics([{ topic: `sasl-denied-${client}`, partitions: 1 }]);
-      await expect(attempt).rejects.toThrow(/auth|SASL|credentials|password/i);
+      await expect(attempt).rejects.toBeInstanceOf(ConfigError);
+      await expect(attempt).rejects.toMatchObject({
+        code: 'SLUICE_KAFKA_AUTH_FAILED',
+        subject: 'transport.kafka.sasl',
+        message: expect.stringContaining('check transport.kafka.sasl'),
+      });
     } finally {
       await transport.close();
     }
+  }, 60_000);
+
+  it('makes `sluice start` exit 2 naming transport.kafka.sasl, before it ever serves', async () => {
+    const { brokers, username } = requireKafkaSaslListener();
+    const cli = startCli(['start'], {
+      KAFKA_BROKERS: brokers.join(','),
+      SLUICE_PORT: '0',
+      SLUICE_TRANSPORT__KAFKA__CLIENT: client,
+      SLUICE_TRANSPORT__KAFKA__REQUEST_TIMEOUT_MS: '120000',
+      SLUICE_TRANSPORT__KAFKA__SASL: JSON.stringify({
+        mechanism: 'plain',
+        username,
+        password: 'not-the-password',
+      }),
+    });
+    expect(await cli.exited, cli.output().slice(-2000)).toBe(2);
+    expect(cli.output()).toContain('transport.kafka.sasl');
+    expect(cli.output()).not.toContain('not-the-password');
+    expect(cli.output()).not.toContain('sluice is running');
   }, 60_000);
 });

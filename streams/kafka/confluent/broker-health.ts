@@ -1,3 +1,4 @@
+import { ConfigError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import { RdCode, rdCode } from './confluent-errors.ts';
 import type { RdClient, RdKafkaError } from './rdkafka-api.ts';
@@ -6,6 +7,10 @@ const PROBE_INTERVAL_MS = 1000;
 // The binding's error events carry code -1, not librdkafka's ERR__ALL_BROKERS_DOWN (-187); only
 // the message tells.
 const ALL_DOWN_MESSAGE = /all broker connections are down/i;
+// Likewise for a refused login: code -1 (or ERR__AUTHENTICATION / SASL_AUTHENTICATION_FAILED) and this text.
+const AUTH_FAILED_MESSAGE =
+  /authentication fail|sasl authentication|invalid credentials|invalid username or password/i;
+const AUTH_CODES = new Set([-169, 58]);
 
 interface Watched {
   readonly client: RdClient;
@@ -24,9 +29,27 @@ export class BrokerHealth {
   readonly #logger: Logger;
   readonly #watched = new Map<RdClient, Watched>();
   #timer: NodeJS.Timeout | undefined;
+  #authFailure: ConfigError | undefined;
+  readonly #authFailed: Promise<never>;
+  #failAuth!: (error: ConfigError) => void;
 
   constructor(logger: Logger) {
     this.#logger = logger;
+    this.#authFailed = new Promise<never>((_, reject) => {
+      this.#failAuth = reject;
+    });
+    // Only raced against calls in flight; nobody has to be listening when a login is refused.
+    this.#authFailed.catch(() => undefined);
+  }
+
+  /**
+   * Settles like `call`, or rejects with a ConfigError naming `transport.kafka.sasl` as soon as any
+   * client of the transport is refused a login: librdkafka itself would only retry until the
+   * call's timeout, which says nothing of authentication.
+   */
+  raceAuth<T>(call: Promise<T>): Promise<T> {
+    if (this.#authFailure) return Promise.reject(this.#authFailure);
+    return Promise.race([call, this.#authFailed]);
   }
 
   /** True while no client reports all brokers down. */
@@ -61,8 +84,32 @@ export class BrokerHealth {
     this.#stopProbing();
   }
 
+  /** An error event of a client that is not watched for reachability (the admin client). */
+  clientError(name: string, error: RdKafkaError): void {
+    if (this.#isAuthFailure(name, error)) return;
+    this.#logger.warn({ client: name, err: error, code: rdCode(error) }, 'Kafka client error');
+  }
+
+  /** Whether `error` is a refused login; the first one fails every call raced with `raceAuth`. */
+  #isAuthFailure(name: string, error: RdKafkaError): boolean {
+    const code = rdCode(error);
+    if (!((code !== undefined && AUTH_CODES.has(code)) || AUTH_FAILED_MESSAGE.test(error.message ?? '')))
+      return false;
+    this.#logger.error({ client: name, err: error }, 'Kafka authentication failed');
+    if (!this.#authFailure) {
+      this.#authFailure = new ConfigError(
+        'SLUICE_KAFKA_AUTH_FAILED',
+        `Kafka refused the login (${error.message}); check transport.kafka.sasl (mechanism, username, password)`,
+        { subject: 'transport.kafka.sasl', cause: error },
+      );
+      this.#failAuth(this.#authFailure);
+    }
+    return true;
+  }
+
   #onError(watched: Watched, error: RdKafkaError): void {
     if (!this.#watched.has(watched.client)) return;
+    if (this.#isAuthFailure(watched.name, error)) return;
     const code = rdCode(error);
     if (code === RdCode.ALL_BROKERS_DOWN || ALL_DOWN_MESSAGE.test(error.message ?? '')) {
       if (!watched.down)

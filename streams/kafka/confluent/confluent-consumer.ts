@@ -72,11 +72,12 @@ export class ConfluentConsumer implements ConsumerClient {
   /** Connects to the cluster (the group is joined by the first `poll` after `subscribe`). */
   async connect(name: string): Promise<void> {
     this.#health.watch(this.#client, name);
-    await new Promise<void>((resolve, reject) => {
+    const connected = new Promise<void>((resolve, reject) => {
       this.#client.connect({ allTopics: false, timeout: this.#requestTimeoutMs }, (err) =>
         err ? reject(toSluiceError(err, `consumer ${name}: cannot connect to Kafka`)) : resolve(),
       );
-    }).catch((error: unknown) => {
+    });
+    await this.#health.raceAuth(connected).catch((error: unknown) => {
       this.#health.forget(this.#client);
       throw error;
     });

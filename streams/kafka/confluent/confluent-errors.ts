@@ -1,8 +1,11 @@
-import { errorMessage, SluiceError, type SluiceErrorCode } from '../../../core/errors.ts';
+import { ConfigError, errorMessage, SluiceError, type SluiceErrorCode } from '../../../core/errors.ts';
+
+const INVALID_PROPERTY = /^Configuration property "[^"]+"|No such configuration property/;
 
 /** librdkafka error codes this adapter branches on (stable across librdkafka versions). */
 export const RdCode = {
   QUEUE_FULL: -184,
+  TIMED_OUT: -185,
   ALL_BROKERS_DOWN: -187,
   ASSIGN_PARTITIONS: -175,
   REVOKE_PARTITIONS: -174,
@@ -53,6 +56,14 @@ function isFatal(error: unknown): boolean {
 export function toSluiceError(error: unknown, what: string, subject?: string): SluiceError {
   if (error instanceof SluiceError) return error;
   const code = rdCode(error);
+  if (INVALID_PROPERTY.test(errorMessage(error))) {
+    // librdkafka checks its properties only when a client is created: still a config mistake.
+    return new ConfigError(
+      'SLUICE_CONFIG_INVALID',
+      `${what}: ${errorMessage(error)}; check transport.kafka (and the librdkafka properties under transport.kafka.rdkafka)`,
+      { cause: error, subject: 'transport.kafka.rdkafka' },
+    );
+  }
   const detail = `${what}: ${errorMessage(error)}${code === undefined ? '' : ` (librdkafka code ${code})`}`;
   const options = { cause: error, subject };
   if (code !== undefined && TOPIC_CODES.has(code))

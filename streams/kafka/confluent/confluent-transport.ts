@@ -133,9 +133,11 @@ export class ConfluentTransport implements Transport {
     );
     this.#health.watch(client, name);
     try {
-      await new Promise<void>((resolve, reject) =>
-        client.connect({ allTopics: false, timeout: this.#config.requestTimeoutMs }, (err) =>
-          err ? reject(toSluiceError(err, `producer ${name}: cannot connect to Kafka`)) : resolve(),
+      await this.#health.raceAuth(
+        new Promise<void>((resolve, reject) =>
+          client.connect({ allTopics: false, timeout: this.#config.requestTimeoutMs }, (err) =>
+            err ? reject(toSluiceError(err, `producer ${name}: cannot connect to Kafka`)) : resolve(),
+          ),
         ),
       );
     } catch (error) {
@@ -223,6 +225,7 @@ export class ConfluentTransport implements Transport {
     this.#admin ??= new TopicAdmin(lib, adminProperties(this.#config), this.#logger, {
       replicationFactor: this.#options.replicationFactor ?? 1,
       timeoutMs: this.#config.requestTimeoutMs,
+      health: this.#health,
     });
     return this.#admin;
   }

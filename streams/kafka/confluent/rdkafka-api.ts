@@ -173,7 +173,12 @@ export interface RdAdminClient {
 export interface RdKafkaLibrary {
   KafkaConsumer: new (conf: RdKafkaConfig, topicConf: RdKafkaConfig) => RdKafkaConsumer;
   Producer: new (conf: RdKafkaConfig, topicConf: RdKafkaConfig) => RdProducer;
-  AdminClient: { create(conf: RdKafkaConfig): RdAdminClient };
+  AdminClient: {
+    create(
+      conf: RdKafkaConfig,
+      eventHandlers?: { 'event.error'?: (err: RdKafkaError) => void },
+    ): RdAdminClient;
+  };
   OffsetSpec: { LATEST: unknown; EARLIEST: unknown };
   CODES: { ERRORS: Record<string, number> };
   librdkafkaVersion: string;

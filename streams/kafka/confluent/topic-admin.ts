@@ -2,17 +2,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../../core/logger.ts';
 import type { TopicSpec } from '../../types.ts';
 import { wantedTopics } from '../topic-changes.ts';
+import type { BrokerHealth } from './broker-health.ts';
 import { RdCode, rdCode, toSluiceError, unavailable } from './confluent-errors.ts';
 import type { RdAdminClient, RdKafkaError, RdKafkaLibrary, RdTopicDescription } from './rdkafka-api.ts';
 import type { RdKafkaProperties } from './rdkafka-config.ts';
 
 const METADATA_POLL_MS = 100;
+/** The longest any one admin request is left in flight (see #call). */
+const ADMIN_SLICE_MS = 1000;
 
 /** Settings of the admin side of the transport. */
 export interface TopicAdminOptions {
   replicationFactor: number;
   /** Bound on each admin request and on waiting for a new topic's metadata. */
   timeoutMs: number;
+  /** Sees the admin client's error events, and fails its calls at once on a refused login. */
+  health: BrokerHealth;
 }
 
 type Done<T> = (err: RdKafkaError | null | undefined, value: T) => void;
@@ -56,7 +61,7 @@ export class TopicAdmin {
     for (;;) {
       const result = await this.#call<Array<{ partition: number; offset: number; error?: RdKafkaError }>>(
         `listOffsets(${topic})`,
-        (done) => this.#admin().listOffsets(partitions, { timeout: this.#options.timeoutMs }, done),
+        (done, timeout) => this.#admin().listOffsets(partitions, { timeout }, done),
       );
       const failed = result.find((r) => r.error);
       if (!failed) {
@@ -76,12 +81,8 @@ export class TopicAdmin {
     const wanted = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
     const [group] = await this.#call<
       Array<{ error?: RdKafkaError; partitions: Array<{ partition: number; offset?: number }> }>
-    >(`listConsumerGroupOffsets(${groupId})`, (done) =>
-      this.#admin().listConsumerGroupOffsets(
-        [{ groupId, partitions: wanted }],
-        { timeout: this.#options.timeoutMs },
-        done,
-      ),
+    >(`listConsumerGroupOffsets(${groupId})`, (done, timeout) =>
+      this.#admin().listConsumerGroupOffsets([{ groupId, partitions: wanted }], { timeout }, done),
     );
     if (group?.error) throw toSluiceError(group.error, `listConsumerGroupOffsets(${groupId})`);
     const out = new Array<number | null>(partitions).fill(null);
@@ -98,9 +99,8 @@ export class TopicAdmin {
   async #ensureOne(spec: TopicSpec): Promise<void> {
     const { topic, partitions, configs } = spec;
     const [existing] = await this.#describe(topic);
-    const timeoutMs = this.#options.timeoutMs;
     if (!existing) {
-      await this.#call<void>(`createTopic(${topic})`, (done) =>
+      await this.#call<void>(`createTopic(${topic})`, (done, timeoutMs) =>
         this.#admin().createTopic(
           {
             topic,
@@ -114,7 +114,7 @@ export class TopicAdmin {
       );
       this.#logger.info({ topic, partitions }, 'Kafka topic created');
     } else if (existing.partitions.length < partitions) {
-      await this.#call<void>(`createPartitions(${topic})`, (done) =>
+      await this.#call<void>(`createPartitions(${topic})`, (done, timeoutMs) =>
         this.#admin().createPartitions(topic, partitions, timeoutMs, (err) =>
           done(rdCode(err) === RdCode.INVALID_PARTITIONS ? null : err, undefined),
         ),
@@ -147,8 +147,8 @@ export class TopicAdmin {
   /** The topic's description, or none when it does not exist. */
   async #describe(topic: string): Promise<RdTopicDescription[]> {
     try {
-      const result = await this.#call<RdTopicDescription[]>(`describeTopics(${topic})`, (done) =>
-        this.#admin().describeTopics([topic], { timeout: this.#options.timeoutMs }, done),
+      const result = await this.#call<RdTopicDescription[]>(`describeTopics(${topic})`, (done, timeout) =>
+        this.#admin().describeTopics([topic], { timeout }, done),
       );
       return result.filter((d) => !d.error);
     } catch (error) {
@@ -158,17 +158,36 @@ export class TopicAdmin {
   }
 
   #admin(): RdAdminClient {
-    this.#client ??= this.#lib.AdminClient.create({ ...this.#props });
+    this.#client ??= this.#lib.AdminClient.create(
+      { ...this.#props },
+      { 'event.error': (err) => this.#options.health.clientError('admin', err) },
+    );
     return this.#client;
   }
 
-  #call<T>(what: string, start: (done: Done<T>) => void): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+  /**
+   * One admin request, asked in slices of at most ADMIN_SLICE_MS until `timeoutMs` has passed.
+   * librdkafka cannot cancel an admin request, and destroying the client waits for the ones in
+   * flight (blocking the thread), so no single request may outlive a refused login or a shutdown
+   * by more than a slice. A timed-out slice is asked again; a refused login ends it at once.
+   */
+  async #call<T>(what: string, start: (done: Done<T>, timeoutMs: number) => void): Promise<T> {
+    const deadline = Date.now() + this.#options.timeoutMs;
+    for (;;) {
+      const slice = Math.max(1, Math.min(ADMIN_SLICE_MS, deadline - Date.now()));
+      const attempt = new Promise<T>((resolve, reject) => {
+        try {
+          start((err, value) => (err ? reject(toSluiceError(err, what)) : resolve(value)), slice);
+        } catch (error) {
+          reject(toSluiceError(error, what));
+        }
+      });
       try {
-        start((err, value) => (err ? reject(toSluiceError(err, what)) : resolve(value)));
+        return await this.#options.health.raceAuth(attempt);
       } catch (error) {
-        reject(toSluiceError(error, what));
+        const timedOut = rdCode((error as { cause?: unknown }).cause) === RdCode.TIMED_OUT;
+        if (!timedOut || Date.now() >= deadline) throw error;
       }
-    });
+    }
   }
 }

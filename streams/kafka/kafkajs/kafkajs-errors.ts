@@ -1,4 +1,4 @@
-import { errorMessage, SluiceError } from '../../../core/errors.ts';
+import { ConfigError, errorMessage, SluiceError } from '../../../core/errors.ts';
 import { partitionId, type TopicPartition } from '../../types.ts';
 
 // A broker that cannot be reached, a send that failed after kafkajs's retries, a consumer that
@@ -73,8 +73,14 @@ export function toSluiceError(error: unknown, what: string, subject?: string): S
       subject,
     });
   }
-  const auth = [...causes(error)].some((e) => e.name === 'KafkaJSSASLAuthenticationError');
-  return new SluiceError(UNAVAILABLE, auth ? `${message}; check transport.kafka.sasl` : message, {
+  if ([...causes(error)].some((e) => e.name === 'KafkaJSSASLAuthenticationError')) {
+    return new ConfigError(
+      'SLUICE_KAFKA_AUTH_FAILED',
+      `${message}; check transport.kafka.sasl (mechanism, username, password)`,
+      { cause: error, subject: 'transport.kafka.sasl' },
+    );
+  }
+  return new SluiceError(UNAVAILABLE, message, {
     retriable: isRetriableKafkajs(error),
     cause: error,
     subject,

@@ -3,6 +3,7 @@ import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 
 // Node's CommonJS interop does not expose this one as a named export of kafkajs.
 const { ConfigResourceTypes } = kafkajs;
+
 import { isRetriable } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { TopicSpec } from '../../types.ts';
