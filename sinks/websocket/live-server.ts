@@ -190,7 +190,7 @@ export class LiveServer {
           { host, port, retryForMs: listenRetryMs },
           'live port busy (TIME_WAIT from a previous run, or another process); retrying',
         );
-      }
+      } else this.#logger.debug({ host, port, attempt }, 'live port still busy; retrying');
       await sleep(Math.min(1000, 50 * 2 ** attempt, Math.max(1, deadline - Date.now())));
     }
     this.#logger.info({ host, port: this.#port, ws: WS_PATH }, 'live server listening');

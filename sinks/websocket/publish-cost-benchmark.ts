@@ -1,7 +1,8 @@
 /**
  * Cost of `publishBatch` on the pipeline's thread: 256 predictions per batch, with 0, 1
- * (unfiltered and filtered) and 10 subscribers. Subscribers run in a child process so their
- * reading does not share this event loop. Prints a table, writes JSON.
+ * (unfiltered, filtered, and stalled: it never reads, so its share is dropped) and 10 subscribers.
+ * Subscribers run in a child process so their reading does not share this event loop. Prints a
+ * table, writes JSON.
  *
  *   npx tsx sinks/websocket/publish-cost-benchmark.ts [out.json]   (default: $TMPDIR/sluice-publish-cost.json)
  */
@@ -17,8 +18,11 @@ import { fakePrediction, startTestServer } from './live-test-support.ts';
 const BATCH = 256;
 const ROUNDS = 2000;
 
-/** Child mode: `count` subscribers on `port`; answers any IPC message with the number of data messages received. */
-function runSubscribers(port: string, count: number, filter: string): void {
+/**
+ * Child mode: `count` subscribers on `port` (with `stall`, each stops reading once subscribed);
+ * answers any IPC message with the number of data messages received.
+ */
+function runSubscribers(port: string, count: number, filter: string, stall: boolean): void {
   let received = 0;
   let ready = 0;
   for (let i = 0; i < count; i++) {
@@ -34,13 +38,16 @@ function runSubscribers(port: string, count: number, filter: string): void {
     ws.on('message', (data) => {
       const text = String(data);
       if (text.startsWith('{"channel"')) received++;
-      else if (text.startsWith('{"op":"subscribed"') && ++ready === count) process.send?.('ready');
+      else if (text.startsWith('{"op":"subscribed"')) {
+        if (stall) ws.pause();
+        if (++ready === count) process.send?.('ready');
+      }
     });
   }
   process.on('message', () => process.send?.(received));
 }
 
-async function scenario(name: string, subscribers: number, filter?: object) {
+async function scenario(name: string, subscribers: number, filter?: object, stall = false) {
   const server = await startTestServer({ slowSubscriberCloseMs: 0 });
   const batches = Array.from({ length: 64 }, (_, b) =>
     Array.from({ length: BATCH }, (_, i) => fakePrediction(b * BATCH + i)),
@@ -52,6 +59,7 @@ async function scenario(name: string, subscribers: number, filter?: object) {
       String(server.port),
       String(subscribers),
       filter ? JSON.stringify(filter) : '',
+      stall ? 'stall' : '',
     ];
     child = fork(fileURLToPath(import.meta.url), args, { execArgv: ['--import', 'tsx'] });
     await new Promise((resolve) => child!.once('message', resolve));
@@ -88,13 +96,19 @@ async function scenario(name: string, subscribers: number, filter?: object) {
 }
 
 if (process.argv[2] === 'subscribers') {
-  runSubscribers(process.argv[3]!, Number(process.argv[4]), process.argv[5] ?? '');
+  runSubscribers(
+    process.argv[3]!,
+    Number(process.argv[4]),
+    process.argv[5] ?? '',
+    process.argv[6] === 'stall',
+  );
 } else {
   const rows = [
     await scenario('0 subscribers', 0),
     await scenario('1 subscriber', 1),
     await scenario('1 subscriber, minScore 0.9 (10% match)', 1, { minScore: 0.9 }),
     await scenario('1 subscriber, keys filter matching nothing', 1, { keys: ['nobody'] }),
+    await scenario('1 stalled subscriber (never reads: dropped)', 1, undefined, true),
     await scenario('10 subscribers (one client process)', 10),
   ];
   console.table(rows);

@@ -33,16 +33,17 @@ describe('slow subscriber is dropped, not awaited', () => {
     setImmediate(() => {
       otherWorkRan = true;
     });
-    const started = performance.now();
     let published = 0;
     while (published * messageBytes < TOTAL_BYTES) {
       server.publishBatch('predictions', batch(published));
       published += BATCH;
     }
-    const elapsedMs = performance.now() - started;
 
-    expect(otherWorkRan).toBe(false); // nothing awaited: the whole burst ran in one tick
-    expect(elapsedMs).toBeLessThan(5000); // generous: it is tens of ms on a laptop
+    // "Never waits for a socket", by counts rather than a stopwatch: the whole burst ran in one
+    // tick (nothing awaited) while the slow client had read nothing, and every message is
+    // accounted for as sent or dropped. What a burst costs is publish-cost-benchmark.ts's table.
+    expect(otherWorkRan).toBe(false);
+    expect(slow.seqs.get('predictions')).toBeUndefined();
     const stats = predictionsStats(server);
     expect(stats.seq).toBe(published);
     // What the slow socket was given is bounded by its kernel buffers plus maxBackpressureBytes.
@@ -61,13 +62,13 @@ describe('slow subscriber is dropped, not awaited', () => {
     slow.pauseReading();
 
     let published = 0;
-    let slowestBatchMs = 0;
     while (published * messageBytes < TOTAL_BYTES) {
-      const items = batch(published);
-      const started = performance.now();
-      server.publishBatch('predictions', items);
-      slowestBatchMs = Math.max(slowestBatchMs, performance.now() - started);
+      server.publishBatch('predictions', batch(published));
       published += BATCH;
+      // When publishBatch returns, each subscriber's share of the batch is already sent or dropped:
+      // nothing is left waiting on the slow socket (the check a per-batch stopwatch stood for).
+      const { sent, dropped } = predictionsStats(server);
+      expect(sent + dropped).toBe(2 * published);
       // The fast client paces the test, not the server: the server never waits for anyone.
       await waitUntil(
         () => (fast.seqs.get('predictions')?.length ?? 0) === published,
@@ -76,7 +77,6 @@ describe('slow subscriber is dropped, not awaited', () => {
     }
 
     expect(fast.seqs.get('predictions')).toEqual(Array.from({ length: published }, (_, i) => i + 1));
-    expect(slowestBatchMs).toBeLessThan(1000);
     const stats = predictionsStats(server);
     expect(stats.dropped).toBeGreaterThan(published / 2);
     expect(stats.sent + stats.dropped).toBe(2 * published);

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Transport } from '../../streams/index.ts';
 import { closeSharedScorer, generatedRecords, waitFor } from '../support/embedded-harness.ts';
 import {
   decodePredictions,
@@ -10,6 +11,8 @@ import {
   startKafkaTopology,
   uniqueNames,
 } from '../support/kafka-pipeline.ts';
+import type { OffsetInspection } from '../support/scored-offsets.ts';
+import { waitForAsync } from '../support/wait-for.ts';
 
 afterAll(closeSharedScorer);
 
@@ -17,7 +20,7 @@ describe.each(KAFKA_CLIENTS)('graceful shutdown with the %s client', (client) =>
   it('commits what was delivered, so the next instance of the group reprocesses nothing', async () => {
     const names = uniqueNames(`stop-${client}`);
     const config = kafkaConfig(client, names, { batch: { maxDelayMs: 50 } });
-    const transport = await openTransport(config);
+    const transport = (await openTransport(config)) as Transport & OffsetInspection;
 
     const first = await startKafkaTopology(config, transport);
     await produceAll(
@@ -35,7 +38,18 @@ describe.each(KAFKA_CLIENTS)('graceful shutdown with the %s client', (client) =>
     );
     const second = await startKafkaTopology(config, transport);
     await waitFor(() => second.totals.predictions >= 2000, 60_000, 'the next 2000 predictions');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Committed through the end of the log means the second run has processed every record it was
+    // going to: had it started anywhere before the first run's commits, it would have consumed more
+    // than 2000 by then. A fixed wait only guessed how long such re-reading would take.
+    const end = await transport.endOffsets(names.topics.events);
+    await waitForAsync(
+      async () =>
+        (await transport.committedOffsets(names.groupId, names.topics.events)).every(
+          (offset, p) => offset === end[p],
+        ),
+      60_000,
+      'the second run to commit through the end of the log',
+    );
     await second.stop(10_000);
 
     expect(second.totals.consumed).toBe(2000);

@@ -15,6 +15,7 @@ import {
   writeFeatures,
 } from '../support/redis-features.ts';
 import { startThrowawayRedis, type ThrowawayRedis } from '../support/redis-server.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 let redis: ThrowawayRedis;
 beforeAll(async () => {
@@ -74,15 +75,26 @@ describe('the optional in-process cache', () => {
     const client = await testClient(redis.url);
     try {
       await writeFeatures(admin, view, [userRecord('u1'), userRecord('u2')]);
-      const store = new RedisFeatureStore(client, view, { maxEntries: 100, ttlMs: 300 });
       const keys = ['u1', 'u2', 'unknown'];
-      const first = await store.getMany(keys);
+
+      // Within the TTL: one longer than the test may run, so no stall between the two lookups can
+      // outlast it (a 300 ms TTL raced the machine).
+      const lasting = new RedisFeatureStore(client, view, { maxEntries: 100, ttlMs: 60_000 });
+      const first = await lasting.getMany(keys);
       const before = await commandCalls(admin);
-      expect(await store.getMany(keys)).toEqual(first);
+      expect(await lasting.getMany(keys)).toEqual(first);
       expect(callsBetween(before, await commandCalls(admin))).toEqual({});
-      await new Promise((resolve) => setTimeout(resolve, 350));
-      await store.getMany(keys);
-      expect(callsBetween(before, await commandCalls(admin))).toEqual({ mget: 1 });
+
+      // After the TTL: wait until it has passed on the clock the cache reads (performance.now), a
+      // condition a slow machine can only overshoot, which is harmless here.
+      const ttlMs = 20;
+      const brief = new RedisFeatureStore(client, view, { maxEntries: 100, ttlMs });
+      await brief.getMany(keys);
+      const cachedAt = performance.now();
+      const beforeExpiry = await commandCalls(admin);
+      await waitFor(() => performance.now() - cachedAt > ttlMs, 5_000, 'the cache TTL to pass');
+      expect(await brief.getMany(keys)).toEqual(first);
+      expect(callsBetween(beforeExpiry, await commandCalls(admin))).toEqual({ mget: 1 });
     } finally {
       admin.disconnect();
       client.disconnect();

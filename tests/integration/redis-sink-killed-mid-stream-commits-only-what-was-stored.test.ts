@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/logger.ts';
-import { codecs, type TransactionEvent } from '../../schemas/index.ts';
+import { codecs, type Prediction, type TransactionEvent } from '../../schemas/index.ts';
+import type { BatchSink } from '../../sinks/index.ts';
 import { RedisPredictionSink, redisSinkConfigSchema } from '../../sinks/redis/index.ts';
 import {
   closeSharedScorer,
@@ -23,7 +24,28 @@ afterAll(async () => {
   await closeSharedScorer();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * `sink` as the topology sees it, counting the predictions it stored and naming each failed write
+ * by its batch's first event id.
+ */
+function countingWrites(sink: BatchSink<Prediction>) {
+  const counts = { stored: 0, failedWrites: [] as string[] };
+  const counted: BatchSink<Prediction> = {
+    name: sink.name,
+    write: async (items) => {
+      try {
+        await sink.write(items);
+      } catch (error) {
+        counts.failedWrites.push(items[0]!.event_id);
+        throw error;
+      }
+      counts.stored += items.length;
+    },
+  };
+  return { counted, counts };
+}
+
+const sum = (offsets: Array<number | null>) => offsets.reduce<number>((total, o) => total + (o ?? 0), 0);
 
 describe('the Redis sink while Redis is killed mid-stream', () => {
   it('commits nothing past what Redis stored, does not crash, and stores every prediction after the restart', async () => {
@@ -37,6 +59,7 @@ describe('the Redis sink while Redis is killed mid-stream', () => {
       timeoutMs: 1000,
     });
     const store = await RedisPredictionSink.connect(config, silentLogger);
+    const { counted, counts } = countingWrites(store);
     const registry = new Registry();
     const {
       transport,
@@ -49,7 +72,7 @@ describe('the Redis sink while Redis is killed mid-stream', () => {
         batch: { maxBatchSize: 100, maxDelayMs: 2 },
         sinks: { redis: config },
       },
-      predictionStore: store,
+      predictionStore: counted,
     });
     const group = pipeline.consumer.groupId;
     const producer = await transport.createProducer();
@@ -65,14 +88,38 @@ describe('the Redis sink while Redis is killed mid-stream', () => {
     // While Redis is down no batch is acked: the in-flight bound fills, the consumer pauses, and
     // the committed offsets stop where the stored predictions end.
     await waitFor(() => topology.paused, 10_000, 'the consumer to pause on the in-flight bound');
-    await sleep(500);
+    // Store writes go one batch at a time, so after a failed write nothing more can be stored:
+    // what can ever be acked is fixed at `counts.stored`. Instead of sleeping for the acks and
+    // commits to settle, wait until both have reached it (commits lag acks by commitIntervalMs).
+    await waitFor(() => counts.failedWrites.length > 0, 10_000, 'a write to fail against the dead Redis');
+    const storedWhileDown = counts.stored;
+    await waitFor(
+      () =>
+        topology.totals.predictions >= storedWhileDown &&
+        sum(transport.committedOffsets(group, 'events')) >= storedWhileDown,
+      10_000,
+      'the acks and commits to reach what Redis stored',
+    );
     const committedWhileDown = transport.committedOffsets(group, 'events');
     const ackedWhileDown = topology.totals.predictions;
-    await sleep(1500);
-    expect(transport.committedOffsets(group, 'events')).toEqual(committedWhileDown);
-    // Acks go in order, so the committed offsets add up to exactly the acked predictions.
-    expect(committedWhileDown.reduce<number>((sum, offset) => sum + (offset ?? 0), 0)).toBe(ackedWhileDown);
+    // Acks go in order, so the committed offsets add up to exactly the acked predictions, which
+    // are exactly the stored ones.
+    expect(ackedWhileDown).toBe(storedWhileDown);
+    expect(sum(committedWhileDown)).toBe(ackedWhileDown);
+    // "The commits stay put while Redis is down" is shown by the held write being retried, not by
+    // a sleep: four more failed writes, all of the same batch, mean the engine neither gave up on
+    // it nor moved past it (a batch acked without being stored would let the next one be written).
+    const heldBatch = counts.failedWrites.at(-1)!;
+    const failedAtSnapshot = counts.failedWrites.length;
+    await waitFor(
+      () => counts.failedWrites.length >= failedAtSnapshot + 4,
+      30_000,
+      'the held write to fail four more times',
+    );
+    expect(new Set(counts.failedWrites.slice(failedAtSnapshot - 1))).toEqual(new Set([heldBatch]));
+    expect(counts.stored).toBe(storedWhileDown);
     expect(topology.totals.predictions).toBe(ackedWhileDown);
+    expect(transport.committedOffsets(group, 'events')).toEqual(committedWhileDown);
     expect(ackedWhileDown).toBeLessThan(8000);
     expect(topology.gate.count).toBeLessThanOrEqual(1500);
     expect(readPredictions(transport).length).toBeGreaterThan(ackedWhileDown);

@@ -36,30 +36,53 @@ function makeCertificate(): void {
   }
 }
 
+/**
+ * Resolves once redis-server logs that it accepts connections (its TLS listener is bound by then):
+ * the event a connect needs, where a fixed sleep only guessed how long startup takes.
+ */
+function ready(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-4000);
+      if (/Ready to accept connections/.test(output)) resolve();
+    });
+    child.once('error', (error) => reject(new Error(`cannot start redis-server: ${error.message}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`redis-server exited with ${code} before it was ready:\n${output}`)),
+    );
+  });
+}
+
 beforeAll(async () => {
   // A self-signed certificate for 127.0.0.1 is its own CA.
   makeCertificate();
   port = await freePort();
-  server = spawn('redis-server', [
-    ...[
-      '--port',
-      '0',
-      '--tls-port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
+  server = spawn(
+    'redis-server',
+    [
+      ...[
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
+      ...['--tls-cert-file', join(dir, 'cert.pem'), '--tls-key-file', join(dir, 'key.pem')],
+      ...['--tls-ca-cert-file', join(dir, 'cert.pem'), '--tls-auth-clients', 'no'],
     ],
-    ...['--tls-cert-file', join(dir, 'cert.pem'), '--tls-key-file', join(dir, 'key.pem')],
-    ...['--tls-ca-cert-file', join(dir, 'cert.pem'), '--tls-auth-clients', 'no'],
-  ]);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await ready(server);
 });
+
 afterAll(() => {
   server?.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
@@ -71,15 +94,7 @@ describe('a rediss:// REDIS_URL', () => {
       REDIS_URL: `rediss://127.0.0.1:${port}`,
       SLUICE_FEATURES__REDIS__CA_FILE: join(dir, 'cert.pem'),
     };
-    let store: Awaited<ReturnType<typeof openFeatureStore>> | undefined;
-    for (let attempt = 0; !store; attempt++) {
-      try {
-        store = await openFeatureStore(loadConfig({ env }), silentLogger, undefined, env);
-      } catch (error) {
-        if (attempt > 20) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    const store = await openFeatureStore(loadConfig({ env }), silentLogger, undefined, env);
     try {
       expect(await store.getMany(['nobody'])).toEqual([undefined]);
     } finally {

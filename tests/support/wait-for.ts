@@ -7,7 +7,7 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
   }
 }
 
-/** `waitFor` for a condition that has to ask something (an HTTP probe, a topic): polls every 100 ms. */
+/** `waitFor` for a condition that has to ask something (an HTTP probe, a topic, committed offsets); one ask at a time, every 100 ms. */
 export async function waitForAsync(
   condition: () => Promise<boolean>,
   timeoutMs: number,

@@ -1,6 +1,7 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../../core/logger.ts';
+import { settledNow } from '../../../tests/support/settled-now.ts';
 import type { TopicPartition } from '../../types.ts';
 import { BatchFeeder } from './batch-feeder.ts';
 import { BatchQueue } from './batch-queue.ts';
@@ -49,28 +50,47 @@ function setup(queueLimit: number) {
 
 function payload(partition: number, offsets: number[], heartbeat: () => Promise<void> = async () => {}) {
   const resolved: string[] = [];
+  const beats = { count: 0 };
   const value = {
     batch: { topic: 't', partition, messages: offsets.map(message) },
     resolveOffset: (offset: string) => resolved.push(offset),
-    heartbeat,
+    heartbeat: () => {
+      beats.count++;
+      return heartbeat();
+    },
     isRunning: () => true,
     isStale: () => false,
   } as unknown as EachBatchPayload;
-  return { payload: value, resolved };
+  return { payload: value, resolved, beats };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 30));
+/**
+ * A waiting feeder re-checks its conditions every `tickMs` (5 ms here) and heartbeats after each
+ * check. On the fake clock, 10 ticks later it has demonstrably looked again (the heartbeat count
+ * shows it) and chose to keep waiting: that is what "still pending" means, with no real sleep
+ * that a slow machine could make too short.
+ */
+async function tenTicksLater(): Promise<void> {
+  await vi.advanceTimersByTimeAsync(50);
+}
 
 describe('BatchFeeder', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('queues a batch as room allows and resolves kafkajs offsets only past what it queued', async () => {
     const { queue, signal, feeder } = setup(3);
-    const { payload: p, resolved } = payload(0, [10, 11, 12, 13, 14]);
-    let done = false;
-    const running = feeder.eachBatch(p).then(() => (done = true));
-    await settle();
+    const { payload: p, resolved, beats } = payload(0, [10, 11, 12, 13, 14]);
+    const running = feeder.eachBatch(p);
+    await tenTicksLater();
+    expect(await settledNow(running)).toBe(false);
+    expect(beats.count).toBeGreaterThanOrEqual(2);
     expect(queue.size).toBe(3);
     expect(resolved).toEqual(['12']);
-    expect(done).toBe(false);
     expect(queue.take(10).map((r) => r.offset)).toEqual([10, 11, 12]);
     signal.notify();
     await running;
@@ -88,10 +108,10 @@ describe('BatchFeeder', () => {
 
     state.pause([{ topic: 't', partition: 1 }]);
     const second = payload(1, [5, 6]);
-    let done = false;
-    const parked = feeder.eachBatch(second.payload).then(() => (done = true));
-    await settle();
-    expect(done).toBe(false);
+    const parked = feeder.eachBatch(second.payload);
+    await tenTicksLater();
+    expect(await settledNow(parked)).toBe(false);
+    expect(second.beats.count).toBeGreaterThanOrEqual(2);
     expect(queue.size).toBe(0);
     state.resume([{ topic: 't', partition: 1 }]);
     signal.notify();
@@ -107,16 +127,18 @@ describe('BatchFeeder', () => {
     const rebalancing = Object.assign(new Error('The group is rebalancing'), {
       type: 'REBALANCE_IN_PROGRESS',
     });
-    let beats = 0;
-    const { payload: p } = payload(0, [0], async () => {
-      if (beats++ === 0) throw rebalancing;
+    let thrown = 0;
+    const { payload: p, beats } = payload(0, [0], async () => {
+      if (thrown++ === 0) throw rebalancing;
     });
     let settled: unknown = 'pending';
     const running = feeder.eachBatch(p).catch((error: unknown) => (settled = error));
-    await settle();
+    await tenTicksLater();
+    expect(settled).toBe('pending');
+    // The first heartbeat said "rebalancing"; the later ones are the feeder waiting for poll.
+    expect(beats.count).toBeGreaterThanOrEqual(3);
     expect(rebalances()).toBe(1);
     expect(queue.size).toBe(0);
-    expect(settled).toBe('pending');
     // What poll does: revoke everything owned, then let the feeder go.
     expect(state.startRevoke()).toHaveLength(2);
     state.finishRevoke();

@@ -1,5 +1,5 @@
 import type { Message } from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { OrderedSendQueue } from './ordered-send-queue.ts';
 
 const msgs = (...values: string[]): Message[] =>
@@ -62,16 +62,31 @@ describe('OrderedSendQueue', () => {
   });
 
   it('lingers before a request when nothing is in flight, so sends made meanwhile share it', async () => {
-    const broker = slowFirstBroker();
-    const queue = new OrderedSendQueue(broker.request, {
-      lingerMs: 20,
-      maxRequestBytes: 1 << 20,
-      maxRequestRecords: 100,
-    });
-    const first = queue.send('t', msgs('a'));
-    await new Promise((r) => setTimeout(r, 5));
-    await Promise.all([first, queue.send('t', msgs('b'))]);
-    expect(broker.requests).toEqual([{ topic: 't', values: ['a', 'b'] }]);
+    // The fake clock makes "a second send arrives within the linger" exact: a real 5 ms sleep
+    // against a 20 ms linger could overrun it on a stalled machine.
+    vi.useFakeTimers();
+    try {
+      const broker = slowFirstBroker();
+      const requested: string[][] = [];
+      const queue = new OrderedSendQueue(
+        (topic, messages) => {
+          requested.push(values(messages));
+          return broker.request(topic, messages);
+        },
+        { lingerMs: 20, maxRequestBytes: 1 << 20, maxRequestRecords: 100 },
+      );
+      const first = queue.send('t', msgs('a'));
+      await vi.advanceTimersByTimeAsync(19);
+      expect(requested).toEqual([]);
+      const second = queue.send('t', msgs('b'));
+      await vi.advanceTimersByTimeAsync(1);
+      expect(requested).toEqual([['a', 'b']]);
+      await vi.runAllTimersAsync();
+      await Promise.all([first, second]);
+      expect(broker.requests).toEqual([{ topic: 't', values: ['a', 'b'] }]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects every send merged into a failed request, and carries on with the next ones', async () => {
