@@ -51,12 +51,7 @@ async function transportFor(
   client: KafkaClient,
   config: ReturnType<typeof kafkaConfig>,
   mapping: ReturnType<typeof failingMapping>,
-): Promise<
-  Transport & {
-    committedOffsets(g: string, t: string): Promise<Array<number | null>>;
-    endOffsets(t: string): Promise<number[]>;
-  }
-> {
+): Promise<Transport & OffsetInspection> {
   if (client === 'confluent') {
     return new ConfluentTransport(config.transport.kafka, silentLogger, {
       mapRecord: (message) => mapping.map(() => fromRdMessage(message), message.partition, message.offset),
