@@ -12,6 +12,7 @@ import {
 } from './pipeline-bench.ts';
 import { startPrivateRedis } from './private-redis.ts';
 import { formatNumber, median, printTable, writeJson } from './report.ts';
+import { measureRestart, RESTART_RATE_PER_SECOND, type RestartSample } from './restart-bench.ts';
 
 const BATCH_SIZES = [1, 8, 64, 256, 1024];
 
@@ -303,6 +304,42 @@ async function eventLoopBench(options: { runs: string; rows: string; batches: st
   await pool.close();
 }
 
+/** `npm run bench -- restart`: SIGKILL and restart, with and without static group membership. */
+async function restartBench(options: { runs: string; sessionTimeoutMs: string }): Promise<void> {
+  const brokers = process.env.KAFKA_BROKERS?.split(',');
+  if (!brokers)
+    throw new Error(
+      'bench restart needs KAFKA_BROKERS (npm run services -- up && source .sluice/services/env)',
+    );
+  const runs = Number(options.runs);
+  const sessionTimeoutMs = Number(options.sessionTimeoutMs);
+  const samples: RestartSample[] = [];
+  for (let r = 0; r < runs; r++) {
+    for (const staticMembership of [false, true]) {
+      const sample = await measureRestart(brokers, staticMembership, sessionTimeoutMs);
+      samples.push(sample);
+      process.stderr.write(
+        `bench: run ${r + 1}/${runs}, static ${staticMembership}: ready ${formatNumber(sample.readyMs)} ms, first prediction ${formatNumber(sample.firstPredictionMs)} ms after the kill\n`,
+      );
+    }
+  }
+  const rows = [false, true].map((staticMembership) => {
+    const of = samples.filter((s) => s.staticMembership === staticMembership);
+    return [
+      staticMembership ? 'on (transport.kafka.groupInstanceId)' : 'off',
+      formatNumber(median(of.map((s) => s.readyMs))),
+      formatNumber(median(of.map((s) => s.firstPredictionMs))),
+      of.map((s) => formatNumber(s.firstPredictionMs)).join(' / '),
+    ];
+  });
+  printTable({
+    title: `SIGKILL, then an immediate restart of npm start's entry point (Confluent client, 6 partitions, ${RESTART_RATE_PER_SECOND}/s steady input, sessionTimeoutMs ${sessionTimeoutMs}); median of ${runs}`,
+    columns: ['static membership', 'kill → /readyz 200 ms', 'kill → first prediction ms', 'each run'],
+    rows,
+  });
+  process.stdout.write(`wrote ${writeJson('restart', { runs, sessionTimeoutMs, samples })}\n`);
+}
+
 const program = new Command('bench').description(
   'Sluice benchmarks: print a table and write JSON under bench-results/',
 );
@@ -335,4 +372,12 @@ program
   .option('--rows <n>', 'rows per batch', '200000')
   .option('--batches <n>', 'batches scored back to back per run', '6')
   .action(eventLoopBench);
+program
+  .command('restart')
+  .description(
+    'SIGKILL and restart on Kafka: time to ready and to the first prediction, static membership on and off',
+  )
+  .option('--runs <n>', 'runs per mode (the median is reported)', '3')
+  .option('--session-timeout-ms <n>', 'transport.kafka.sessionTimeoutMs of both instances', '10000')
+  .action(restartBench);
 await program.parseAsync(process.argv);

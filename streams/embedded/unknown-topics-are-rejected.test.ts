@@ -24,7 +24,9 @@ describe('topics', () => {
     const producer = await transport.createProducer();
     await producer.send('t', [{ key: null, value: null, partition: 1 }]);
     await transport.ensureTopics([{ topic: 't', partitions: 1 }]);
-    expect(transport.topics()).toEqual([{ topic: 't', partitions: 2 }]);
+    expect(transport.topics()).toEqual([
+      { topic: 't', partitions: 2, configs: { 'max.message.bytes': '1048588' } },
+    ]);
     await transport.ensureTopics([{ topic: 't', partitions: 3 }]);
     expect(transport.endOffsets('t')).toEqual([0, 1, 0]);
     await expect(transport.ensureTopics([{ topic: 'u', partitions: 0 }])).rejects.toMatchObject({
@@ -52,6 +54,32 @@ describe('topics', () => {
     await producer.send('t', [{ key: null, value: null, partition: 2 }]);
     expect((await waiting).map((r) => r.partition)).toEqual([2]);
     expect(assigned).toEqual([0, 1, 2]);
+    await transport.close();
+  });
+
+  it('sets configs when a topic is created, keeps them for an existing one, and refuses a record over max.message.bytes', async () => {
+    const transport = new EmbeddedTransport();
+    await transport.ensureTopics([
+      { topic: 'small', partitions: 1, configs: { 'max.message.bytes': '1000' } },
+    ]);
+    await transport.ensureTopics([
+      { topic: 'small', partitions: 1, configs: { 'max.message.bytes': '9999' } },
+    ]);
+    expect((await transport.describeTopicConfigs('small'))['max.message.bytes']).toBe('1000');
+    const producer = await transport.createProducer();
+    await producer.send('small', [{ key: 'k', value: Buffer.alloc(990) }]);
+    await expect(producer.send('small', [{ key: 'k', value: Buffer.alloc(1001) }])).rejects.toMatchObject({
+      code: 'SLUICE_RECORD_TOO_LARGE',
+      retriable: false,
+    });
+    // All or nothing: the valid record before the oversized one was not appended either.
+    await expect(
+      producer.send('small', [
+        { key: 'k', value: Buffer.alloc(10) },
+        { key: 'k', value: Buffer.alloc(2000) },
+      ]),
+    ).rejects.toMatchObject({ code: 'SLUICE_RECORD_TOO_LARGE' });
+    expect(transport.endOffsets('small')).toEqual([1]);
     await transport.close();
   });
 });

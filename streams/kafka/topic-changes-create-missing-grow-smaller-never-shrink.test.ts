@@ -39,4 +39,26 @@ describe('planTopicChanges', () => {
     expect(() => planTopicChanges([{ topic: 'x', partitions: 0 }], new Map())).toThrow(/topic "x"/);
     expect(() => planTopicChanges([{ topic: 'x', partitions: 1.5 }], new Map())).toThrow(/whole number/);
   });
+
+  it('unites the configs of a topic named twice, and refuses two values for one config', () => {
+    const plan = planTopicChanges(
+      [
+        { topic: 't', partitions: 2, configs: { 'max.message.bytes': '2000000' } },
+        { topic: 't', partitions: 3, configs: { 'cleanup.policy': 'delete' } },
+      ],
+      new Map(),
+    );
+    expect(plan.create).toEqual([
+      { topic: 't', partitions: 3, configs: { 'max.message.bytes': '2000000', 'cleanup.policy': 'delete' } },
+    ]);
+    expect(() =>
+      planTopicChanges(
+        [
+          { topic: 't', partitions: 1, configs: { 'max.message.bytes': '1' } },
+          { topic: 't', partitions: 1, configs: { 'max.message.bytes': '2' } },
+        ],
+        new Map(),
+      ),
+    ).toThrow(/max.message.bytes=1 and with max.message.bytes=2/);
+  });
 });

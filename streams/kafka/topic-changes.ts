@@ -59,5 +59,8 @@ function mergeSpecs(a: TopicSpec, b: TopicSpec): TopicSpec {
     }
     configs[name] = value;
   }
-  return { topic: a.topic, partitions: Math.max(a.partitions, b.partitions), configs };
+  const partitions = Math.max(a.partitions, b.partitions);
+  return Object.keys(configs).length > 0
+    ? { topic: a.topic, partitions, configs }
+    : { topic: a.topic, partitions };
 }
