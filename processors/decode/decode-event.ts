@@ -29,12 +29,6 @@ interface WriterReading {
   utf8: Utf8Checker;
 }
 
-/** What validation needs besides the event: where the body starts and how to check its strings. */
-interface BodyContext {
-  body: Buffer;
-  utf8: Utf8Checker;
-}
-
 /**
  * The `decode` stage: Avro bytes to a validated TransactionEvent. Called once per consumed record
  * on the hot path (`nowMs` lets the caller read the clock once per poll). Returns a RecordError instead of throwing, so one bad record never aborts its
@@ -49,6 +43,7 @@ export function createEventDecoder(
   const ownUtf8 = new Utf8Checker(codecs.event.type.schema() as avro.Schema);
   // The Kafka key is compared with the event's key without allocating: the key is written here.
   const keyScratch = Buffer.allocUnsafe(config.maxStringLength * 3);
+  const keySkip = stringFieldsBefore(codecs.event.type.schema() as avro.Schema, 'key');
 
   return function decodeEvent(record, nowMs = Date.now()) {
     if (record.unreadable !== undefined) {
@@ -101,9 +96,29 @@ export function createEventDecoder(
           : 'not Avro binary of schemas/transaction-event.avsc';
       return new RecordError('decode', code, `value at ${where(record)} is ${hint} (${decoded.message})`);
     }
-    const invalid = validateEvent(decoded, record, config, maxEventAgeMs, nowMs, { body, utf8 });
-    if (invalid) return invalid;
-    return checkKafkaKey(decoded, record, keyScratch) ?? decoded;
+    const invalid = validateEvent(decoded, record, config, maxEventAgeMs, nowMs);
+    if (invalid !== undefined) return invalid;
+    // Rare paths behind cheap checks: a string holding U+FFFD (maybe rewritten from invalid bytes),
+    // and a Kafka key that is not the event's key as ASCII.
+    if (
+      decoded.event_id.includes('\uFFFD') ||
+      decoded.key.includes('\uFFFD') ||
+      decoded.merchant_category.includes('\uFFFD') ||
+      decoded.country.includes('\uFFFD')
+    ) {
+      const notUtf8 = checkUtf8(record, body, utf8);
+      if (notUtf8 !== undefined) return notUtf8;
+    }
+    const kafkaKey = record.key;
+    if (kafkaKey !== null) {
+      // In our own schema's bodies the key's bytes can be compared where they lie.
+      const same =
+        resolver === undefined && keySkip >= 0
+          ? keyBytesAt(body, keySkip, kafkaKey)
+          : sameAsciiKey(kafkaKey, decoded.key);
+      if (!same) return checkKafkaKey(decoded, kafkaKey, record, keyScratch);
+    }
+    return decoded;
   };
 }
 
@@ -113,7 +128,6 @@ function validateEvent(
   config: DecodeConfig,
   maxEventAgeMs: number,
   now: number,
-  context: BodyContext,
 ): RecordError | undefined {
   // Field by field rather than a keyed loop: this runs per event and keyed access is megamorphic.
   const badString =
@@ -122,22 +136,6 @@ function validateEvent(
     checkString(event.merchant_category, 'merchant_category', record, config) ??
     checkString(event.country, 'country', record, config);
   if (badString) return badString;
-  if (
-    event.event_id.includes('\uFFFD') ||
-    event.key.includes('\uFFFD') ||
-    event.merchant_category.includes('\uFFFD') ||
-    event.country.includes('\uFFFD')
-  ) {
-    const field = context.utf8.firstInvalid(context.body);
-    if (field !== undefined) {
-      return new RecordError(
-        'validate',
-        'SLUICE_VALIDATE_NOT_UTF8',
-        `field "${field}" at ${where(record)} is not valid UTF-8 (Avro strings must be); send the bytes as UTF-8`,
-        { subject: field },
-      );
-    }
-  }
   if (!Number.isFinite(event.amount)) {
     return new RecordError(
       'validate',
@@ -168,18 +166,78 @@ function validateEvent(
 }
 
 /**
+ * How many string fields come before `field` in `schema` when only strings do (then the field's
+ * bytes can be found in a body by skipping them), else -1.
+ */
+function stringFieldsBefore(schema: avro.Schema, field: string): number {
+  const fields = (schema as { fields?: Array<{ name: string; type: unknown }> }).fields ?? [];
+  const index = fields.findIndex((f) => f.name === field);
+  if (index < 0 || fields[index]!.type !== 'string') return -1;
+  for (let i = 0; i < index; i++) if (fields[i]!.type !== 'string') return -1;
+  return index;
+}
+
+/**
+ * Whether the raw bytes of the string field after `skip` string fields in `body` are `key`. Lengths
+ * are read as 28-bit varints: a longer one cannot be a valid key's, and a miss here only sends the
+ * record to the exact comparison.
+ */
+function keyBytesAt(body: Buffer, skip: number, key: Buffer): boolean {
+  let pos = 0;
+  let length = 0;
+  for (let field = 0; field <= skip; field++) {
+    let value = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = body[pos++]!;
+      value |= (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte & 0x80 && shift < 28);
+    length = value >>> 1;
+    if (field < skip) pos += length;
+  }
+  if (length !== key.length) return false;
+  for (let i = 0; i < length; i++) if (body[pos + i] !== key[i]) return false;
+  return true;
+}
+
+/** The common case without a native call: an ASCII key compared byte by byte. */
+function sameAsciiKey(bytes: Buffer, key: string): boolean {
+  const n = key.length;
+  if (bytes.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    if (c > 0x7f || bytes[i] !== c) return false;
+  }
+  return true;
+}
+
+/** A string field whose bytes are not UTF-8, found by reading the body again (see Utf8Checker). */
+function checkUtf8(record: InputRecord, body: Buffer, utf8: Utf8Checker): RecordError | undefined {
+  const field = utf8.firstInvalid(body);
+  if (field === undefined) return undefined;
+  return new RecordError(
+    'validate',
+    'SLUICE_VALIDATE_NOT_UTF8',
+    `field "${field}" at ${where(record)} is not valid UTF-8 (Avro strings must be); send the bytes as UTF-8`,
+    { subject: field },
+  );
+}
+
+/**
  * The key rule: a null Kafka key takes the event's key; a non-null one must be exactly the bytes
- * of the event's `key`, since predictions are keyed by it and per-key order depends on it.
+ * of the event's `key`, since predictions are keyed by it and per-key order depends on it. Called
+ * once the ASCII fast path did not match.
  */
 function checkKafkaKey(
   event: TransactionEvent,
+  kafkaKey: Buffer,
   record: InputRecord,
   scratch: Buffer,
-): RecordError | undefined {
-  const kafkaKey = record.key;
-  if (kafkaKey === null) return undefined;
+): TransactionEvent | RecordError {
   const length = scratch.write(event.key, 0, 'utf8');
-  if (kafkaKey.length === length && kafkaKey.compare(scratch, 0, length) === 0) return undefined;
+  if (kafkaKey.length === length && kafkaKey.compare(scratch, 0, length) === 0) return event;
   if (!isUtf8(kafkaKey)) {
     return new RecordError(
       'validate',

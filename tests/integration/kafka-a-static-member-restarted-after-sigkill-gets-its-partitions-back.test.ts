@@ -4,11 +4,11 @@ import { freePort, startCli } from '../support/cli-process.ts';
 import { closeSharedScorer, generatedRecords, waitFor } from '../support/embedded-harness.ts';
 import {
   decodePredictions,
-  kafkaBrokers,
   kafkaConfig,
   openTransport,
   produceAll,
   readTopic,
+  scenarioEnv,
   uniqueNames,
 } from '../support/kafka-pipeline.ts';
 import { waitForAsync } from '../support/wait-for.ts';
@@ -37,17 +37,11 @@ describe('static group membership (transport.kafka.groupInstanceId, Confluent cl
       const records = events.map((e) => e.record);
       await produceAll(transport, names.topics.events, records.slice(0, 2000));
       const env = (port: number) => ({
-        KAFKA_BROKERS: kafkaBrokers().join(','),
+        ...scenarioEnv(names),
         SLUICE_PORT: String(port),
         SLUICE_TRANSPORT__KAFKA__CLIENT: 'confluent',
         SLUICE_TRANSPORT__KAFKA__GROUP_INSTANCE_ID: `sluice-test-${randomBytes(4).toString('hex')}`,
         SLUICE_TRANSPORT__KAFKA__SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
-        SLUICE_TOPICS__EVENTS: names.topics.events,
-        SLUICE_TOPICS__PREDICTIONS: names.topics.predictions,
-        SLUICE_TOPICS__DEAD_LETTERS: names.topics.deadLetters,
-        SLUICE_TOPICS__DRIFT: names.topics.drift,
-        SLUICE_TOPICS__PARTITIONS: '6',
-        SLUICE_CONSUMER__GROUP_ID: names.groupId,
         SLUICE_CONSUMER__COMMIT_INTERVAL_MS: '100',
       });
       const sameInstance = env(0).SLUICE_TRANSPORT__KAFKA__GROUP_INSTANCE_ID;

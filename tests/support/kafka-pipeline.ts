@@ -42,6 +42,19 @@ export function uniqueNames(prefix: string) {
   };
 }
 
+/** The environment that points a CLI child at a scenario's topics and group (6 partitions). */
+export function scenarioEnv(names: ReturnType<typeof uniqueNames>): Record<string, string> {
+  return {
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    SLUICE_TOPICS__EVENTS: names.topics.events,
+    SLUICE_TOPICS__PREDICTIONS: names.topics.predictions,
+    SLUICE_TOPICS__DEAD_LETTERS: names.topics.deadLetters,
+    SLUICE_TOPICS__DRIFT: names.topics.drift,
+    SLUICE_TOPICS__PARTITIONS: '6',
+    SLUICE_CONSUMER__GROUP_ID: names.groupId,
+  };
+}
+
 export function kafkaConfig(
   client: KafkaClient,
   names: ReturnType<typeof uniqueNames>,

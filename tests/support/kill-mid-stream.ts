@@ -5,12 +5,12 @@ import { generatedRecords, waitFor } from './embedded-harness.ts';
 import {
   decodePredictions,
   type KafkaClient,
-  kafkaBrokers,
   kafkaConfig,
   openTransport,
   produceAll,
   producePaced,
   readTopic,
+  scenarioEnv,
   type uniqueNames,
 } from './kafka-pipeline.ts';
 
@@ -44,17 +44,11 @@ export async function runKilledMidStream(options: {
     const half = Math.floor(records.length / 2);
     await produceAll(transport, names.topics.events, records.slice(0, half));
     const env = {
-      KAFKA_BROKERS: kafkaBrokers().join(','),
+      ...scenarioEnv(names),
       SLUICE_PORT: '0',
       // The status line tells when the first instance is scoring (it is the kill's reference point).
       SLUICE_STATUS__INTERVAL_MS: '100',
       SLUICE_TRANSPORT__KAFKA__CLIENT: client,
-      SLUICE_TOPICS__EVENTS: names.topics.events,
-      SLUICE_TOPICS__PREDICTIONS: names.topics.predictions,
-      SLUICE_TOPICS__DEAD_LETTERS: names.topics.deadLetters,
-      SLUICE_TOPICS__DRIFT: names.topics.drift,
-      SLUICE_TOPICS__PARTITIONS: '6',
-      SLUICE_CONSUMER__GROUP_ID: names.groupId,
       ...options.env,
     };
 

@@ -1,16 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildScoringTopology } from '../../app/scoring-topology.ts';
-import { silentLogger } from '../../core/logger.ts';
-import { MemoryFeatureStore } from '../../processors/enrich/index.ts';
-import { fraudFeatureVector, fraudFeatureView } from '../../processors/infer/index.ts';
 import type { Prediction } from '../../schemas/index.ts';
 import type { BatchSink } from '../../sinks/index.ts';
-import { EmbeddedTransport } from '../../streams/embedded/index.ts';
 import {
   closeSharedScorer,
   generatedRecords,
-  sharedScorer,
-  testConfig,
+  startEmbeddedTopology,
   waitFor,
 } from '../support/embedded-harness.ts';
 
@@ -39,31 +33,20 @@ describe('a programmer error inside a sink write', () => {
     new SyntaxError('bad'),
   ]) {
     it(`(${error.name}) takes the fatal path at once instead of being retried with the partitions paused`, async () => {
-      const config = testConfig({ topics: { partitions: 2 } });
-      const transport = new EmbeddedTransport();
       const store = new BuggyStore(error);
-      const fatal: unknown[] = [];
-      const topology = buildScoringTopology({
-        transport,
-        config,
-        featureStore: await MemoryFeatureStore.fromJsonl(config.features.seedFile),
-        featureView: fraudFeatureView,
-        scorer: await sharedScorer(),
-        vector: fraudFeatureVector,
+      const { config, transport, topology, fatalErrors } = await startEmbeddedTopology({
+        config: { topics: { partitions: 2 } },
         predictionStore: store,
-        logger: silentLogger,
-        onFatal: (e) => fatal.push(e),
       });
-      await topology.start();
       const producer = await transport.createProducer();
       await producer.send(
         'events',
         generatedRecords(50).map((r) => r.record),
       );
-      await waitFor(() => fatal.length > 0, 10_000, 'the fatal path');
+      await waitFor(() => fatalErrors.errors.length > 0, 10_000, 'the fatal path');
       await topology.stop(1000);
 
-      expect(fatal[0]).toBe(error);
+      expect(fatalErrors.take()[0]).toBe(error);
       // One write per batch handed over, none of them retried.
       expect(store.writes).toBe(topology.totals.batches);
       // Nothing was acked behind the failing store, so nothing is committed.
