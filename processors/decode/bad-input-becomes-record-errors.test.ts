@@ -226,6 +226,27 @@ describe('decode turns every kind of bad input into a record error that names th
     }
   });
 
+  it('compares the Kafka key with the event key byte for byte, whatever the lengths and characters', () => {
+    // A 200-character id takes a two-byte length in the body; a non-ASCII key takes the slow path.
+    for (const event of [
+      { ...valid, event_id: 'e'.repeat(200) },
+      { ...valid, key: 'usér-ü-1' },
+      { ...valid, event_id: 'é', key: 'k'.repeat(256) },
+    ]) {
+      const bytes = codecs.event.encode(event);
+      expect(decode(record(bytes, Buffer.from(event.key)))).toEqual(event);
+      const other = Buffer.from(event.key);
+      other[other.length - 1] ^= 1;
+      expectError(decode(record(bytes, other)), 'SLUICE_VALIDATE_KEY_MISMATCH', 'validate', ['"key"=']);
+      expectError(
+        decode(record(bytes, Buffer.concat([Buffer.from(event.key), Buffer.from('x')]))),
+        'SLUICE_VALIDATE_KEY_MISMATCH',
+        'validate',
+        [],
+      );
+    }
+  });
+
   it('refuses a Kafka key that is not UTF-8 with its own code', () => {
     const bytes = codecs.event.encode(valid);
     expectError(
