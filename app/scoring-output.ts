@@ -14,7 +14,7 @@ import type { ScoringItem } from '../processors/scoring-item.ts';
 import { codecs, type DeadLetter, frameWithSchemaId, type Prediction } from '../schemas/index.ts';
 import { type BatchSink, TopicSink } from '../sinks/index.ts';
 import type { ConsumedRecord, OutgoingRecord, ProducerClient } from '../streams/index.ts';
-import type { LatencyRecorder } from './latency-recorder.ts';
+import type { LatencyRecorder } from '../streams/pipeline/index.ts';
 import type { PipelineMetrics } from './pipeline-metrics.ts';
 import type { LiveFeed, Scorer } from './scoring-ports.ts';
 

@@ -4,7 +4,6 @@ import type { Registry } from 'prom-client';
 import { ConfigError, errorMessage, RecordError, SluiceError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { retry } from '../core/retry.ts';
-import { MicroBatcher } from '../processors/batch/index.ts';
 import { createEventDecoder, prefetchWriterSchemas } from '../processors/decode/index.ts';
 import { assertDeadLettersFit, deadLetterTopicSpec } from '../processors/encode/index.ts';
 import { createEnricher, type FeatureStore, type FeatureViewSpec } from '../processors/enrich/index.ts';
@@ -15,13 +14,12 @@ import {
   type ConsumedRecord,
   ConsumerLoop,
   InFlightGate,
-  OrderedBatchRunner,
   type ProducerClient,
   type TransactionalProducerClient,
   type Transport,
 } from '../streams/index.ts';
+import { LatencyRecorder, MicroBatcher, OrderedBatchRunner } from '../streams/pipeline/index.ts';
 import type { SluiceConfig } from './config/index.ts';
-import { LatencyRecorder } from './latency-recorder.ts';
 import { PipelineMetrics } from './pipeline-metrics.ts';
 import {
   type FailedRecord,

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { batchConfigSchema } from '../../processors/batch/index.ts';
 import { decodeConfigSchema } from '../../processors/decode/index.ts';
 import { deadLetterConfigSchema } from '../../processors/encode/index.ts';
 import { enrichConfigSchema, featureViewProblems } from '../../processors/enrich/index.ts';
@@ -9,6 +8,7 @@ import { redisSinkConfigSchema } from '../../sinks/redis/index.ts';
 import { liveServerConfigSchema, unlistedFilterableChannels } from '../../sinks/websocket/index.ts';
 import { consumerConfigSchema } from '../../streams/index.ts';
 import { kafkaConfigSchema } from '../../streams/kafka/kafka-config.ts';
+import { batchConfigSchema } from '../../streams/pipeline/index.ts';
 
 const topicsSchema = z
   .strictObject({
