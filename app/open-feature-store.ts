@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from '../core/logger.ts';
 import { redactedUrl } from '../core/redacted-url.ts';
+import { connectRedis } from '../core/redis-connect.ts';
 import {
   type FeatureStore,
   GuardedFeatureStore,
@@ -9,7 +10,6 @@ import {
 } from '../processors/enrich/index.ts';
 import type { SluiceConfig } from './config/index.ts';
 import { featureStoreMetrics } from './feature-store-metrics.ts';
-import { connectRedis } from './redis-client.ts';
 
 /**
  * The feature store config describes: the seeded in-memory one, or the configured view in Redis
@@ -38,8 +38,13 @@ export async function openFeatureStore(
     source: env.REDIS_URL === url ? 'REDIS_URL' : 'features.redis.url',
     connectTimeoutMs: redis.connectTimeoutMs,
     caFile: redis.caFile,
+    caFileKey: 'features.redis.caFile',
     logger,
     name: 'sluice-features',
+    codes: {
+      authFailed: 'SLUICE_FEATURE_STORE_AUTH_FAILED',
+      unavailable: 'SLUICE_FEATURE_STORE_UNAVAILABLE',
+    },
   });
   const view = features.views[features.view]!;
   const inner = new RedisFeatureStore(client, view, redis.cache.enabled ? redis.cache : undefined);

@@ -1,11 +1,6 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Logger } from '../core/logger.ts';
-import {
-  FRAUD_FEATURES,
-  fraudFeatureVector,
-  fraudFeatureView,
-  InferencePool,
-} from '../processors/infer/index.ts';
+import { FRAUD_FEATURES, InferencePool } from '../processors/infer/index.ts';
 import { SchemaRegistryClient } from '../schemas/index.ts';
 import { RedisPredictionSink } from '../sinks/redis/index.ts';
 import { LiveServer } from '../sinks/websocket/index.ts';
@@ -91,9 +86,7 @@ export async function runPipeline(
       ? new SchemaRegistryClient({ ...config.schemaRegistry, url: config.schemaRegistry.url })
       : undefined,
     featureStore,
-    featureView: fraudFeatureView,
     scorer,
-    vector: fraudFeatureVector,
     liveFeed: server,
     predictionStore,
     registry,

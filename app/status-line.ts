@@ -14,7 +14,7 @@ export function startStatusLine(topology: ScoringTopology, intervalMs: number, l
     const seconds = (now - last.at) / 1000;
     const latency = topology.latency.takeInterval();
     const inRate = (totals.consumed - last.consumed) / seconds;
-    const outRate = (totals.predictions - last.predictions) / seconds;
+    const outRate = (totals.delivered - last.delivered) / seconds;
     const deadLetters = totals.deadLetters - last.deadLetters;
     const line =
       `in ${inRate.toFixed(0)}/s  out ${outRate.toFixed(0)}/s  ` +

@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { configSchema } from '../app/config/index.ts';
-import { buildScoringTopology } from '../app/scoring-topology.ts';
 import { preciseNowMs } from '../core/clock.ts';
 import { silentLogger } from '../core/logger.ts';
 import { MemoryFeatureStore } from '../processors/enrich/index.ts';
-import { fraudFeatureVector, fraudFeatureView, type InferencePool } from '../processors/infer/index.ts';
+import type { InferencePool } from '../processors/infer/index.ts';
 import type { OutgoingRecord, Transport } from '../streams/index.ts';
 import { createKafkaTransport } from '../streams/kafka/index.ts';
+import { timedScoringTopology } from './first-record-clock.ts';
 
 export type KafkaClientName = 'confluent' | 'kafkajs';
 
@@ -99,18 +99,16 @@ export async function measureSluice(
   const transport = await createKafkaTransport(config.transport.kafka, silentLogger);
   await transport.ensureTopics([{ topic: n.events, partitions: 6 }]);
   await fill(transport, n.events, records);
-  const topology = buildScoringTopology({
+  const { topology, firstRecordAtMs } = timedScoringTopology({
     transport,
     config,
     featureStore: await MemoryFeatureStore.fromJsonl(config.features.seedFile),
-    featureView: fraudFeatureView,
     scorer,
-    vector: fraudFeatureVector,
     logger: silentLogger,
   });
   await topology.start();
-  while (topology.totals.predictions < records.length) await new Promise((r) => setTimeout(r, 5));
-  const seconds = (preciseNowMs() - topology.totals.firstConsumedAtMs) / 1000;
+  while (topology.totals.delivered < records.length) await new Promise((r) => setTimeout(r, 5));
+  const seconds = (preciseNowMs() - firstRecordAtMs()) / 1000;
   const latency = topology.latency.overall();
   await topology.stop(10_000);
   await transport.close();

@@ -2,19 +2,15 @@ import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { configSchema } from '../app/config/index.ts';
-import { buildScoringTopology } from '../app/scoring-topology.ts';
 import { preciseNowMs } from '../core/clock.ts';
 import { silentLogger } from '../core/logger.ts';
 import { TransactionGenerator } from '../models/generator/index.ts';
 import { MemoryFeatureStore } from '../processors/enrich/index.ts';
-import {
-  fraudFeatureVector,
-  fraudFeatureView,
-  type InferencePool,
-  measureInferenceThroughput,
-} from '../processors/infer/index.ts';
+import type { InferencePool } from '../processors/infer/index.ts';
 import { codecs, DecodeFailure, type Prediction } from '../schemas/index.ts';
 import { EmbeddedTransport } from '../streams/embedded/index.ts';
+import { timedScoringTopology } from './first-record-clock.ts';
+import { measureInferenceThroughput } from './inference-throughput.ts';
 
 /** Avro bodies of generated events, as producers publish them. */
 export function generateEncodedEvents(count: number, seed = 99): Array<{ key: string; value: Buffer }> {
@@ -103,13 +99,11 @@ export async function measurePipeline(
   const config = configSchema.parse({ batch });
   const transport = new EmbeddedTransport({ retentionRecords: Math.max(1_000_000, events.length) });
   const featureStore = await MemoryFeatureStore.fromJsonl(config.features.seedFile);
-  const topology = buildScoringTopology({
+  const { topology, firstRecordAtMs } = timedScoringTopology({
     transport,
     config,
     featureStore,
-    featureView: fraudFeatureView,
     scorer,
-    vector: fraudFeatureVector,
     logger: silentLogger,
   });
   await transport.ensureTopics([{ topic: 'events', partitions: config.topics.partitions }]);
@@ -119,12 +113,10 @@ export async function measurePipeline(
   // Each run starts from a collected heap, so a major GC left over from setup or from the previous
   // run's garbage does not land at a random point inside this one.
   collectGarbage();
-  // The clock starts at the first fetched record, as in the Kafka bench: group join and start-up
-  // are not throughput. The topology stamps that moment itself; a timer here would fire late,
-  // since the first polls keep the main thread busy for up to a few hundred ms.
+  // The clock starts at the first fetched record, as in the Kafka bench (see first-record-clock.ts).
   await topology.start();
-  while (topology.totals.predictions < events.length) await new Promise((r) => setTimeout(r, 2));
-  const seconds = (preciseNowMs() - topology.totals.firstConsumedAtMs) / 1000;
+  while (topology.totals.delivered < events.length) await new Promise((r) => setTimeout(r, 2));
+  const seconds = (preciseNowMs() - firstRecordAtMs()) / 1000;
   const latency = topology.latency.overall();
   await topology.stop(5000);
   await transport.close();

@@ -19,14 +19,14 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { TransactionEvent } from '../schemas/records.ts';
 import {
   FRAUD_FEATURE_COUNT,
   FRAUD_FEATURE_DEFAULTS,
   FRAUD_FEATURES,
   FRAUD_STORE_FEATURES,
   writeFeatureVector,
-} from '../processors/infer/feature-vector.ts';
-import type { TransactionEvent } from '../schemas/records.ts';
+} from './fraud/feature-row.ts';
 import { buildUserFeatureRows, seedRowValues, TransactionGenerator } from './generator/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,10 +1,11 @@
 import type { RecordError } from '../core/errors.ts';
-import type { TransactionEvent } from '../schemas/index.ts';
-import type { ConsumedRecord } from '../streams/index.ts';
+import type { Prediction, TransactionEvent } from '../schemas/index.ts';
+import type { ConsumedRecord, OutgoingRecord } from '../streams/index.ts';
 
 /**
- * One event on its way through batch → enrich → infer. Stages fill in fields; a stage that fails
- * the record sets `error`, and later stages skip it, so one bad record never aborts its batch.
+ * One event on its way through decode → enrich → infer → encode. Stages fill in fields; a stage
+ * that fails the record sets `error`, and the engine routes it to the dead-letter sink and keeps
+ * it away from later stages, so one bad record never aborts its batch.
  */
 export interface ScoringItem {
   consumed: ConsumedRecord;
@@ -13,8 +14,16 @@ export interface ScoringItem {
   features: Record<string, number>;
   missing: string[];
   stale: string[];
+  /** Filled by infer when the batch is scored: the score and the model (and version) that gave it. */
   score: number;
+  /** 1 at or above the scoring model's decision threshold, else 0. */
+  label: number;
+  model: string;
+  modelVersion: string;
   inferenceTimeMs: number;
+  /** Filled by encode: the prediction and the record that carries it to the predictions topic. */
+  prediction: Prediction | undefined;
+  output: OutgoingRecord | undefined;
   error: RecordError | undefined;
 }
 
@@ -30,7 +39,12 @@ export function newScoringItem(consumed: ConsumedRecord, event: TransactionEvent
     missing: NONE,
     stale: NONE,
     score: Number.NaN,
+    label: 0,
+    model: '',
+    modelVersion: '',
     inferenceTimeMs: 0,
+    prediction: undefined,
+    output: undefined,
     error: undefined,
   };
 }

@@ -1,2 +1,2 @@
-export type { BatchSink } from './batch-sink.ts';
-export { TopicSink } from './topic-sink.ts';
+export { type BatchSink, durableSink } from './batch-sink.ts';
+export { type DeadLetterEncoder, deadLetterTopicSink, topicSink } from './topic-sink.ts';

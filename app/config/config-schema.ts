@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { decodeConfigSchema } from '../../processors/decode/index.ts';
 import { deadLetterConfigSchema } from '../../processors/encode/index.ts';
 import { enrichConfigSchema, featureViewProblems } from '../../processors/enrich/index.ts';
-import { fraudFeatureView } from '../../processors/infer/feature-vector.ts';
+import { fraudFeatureView } from '../../processors/infer/index.ts';
 import { inferConfigSchema } from '../../processors/infer/infer-config.ts';
 import { redisSinkConfigSchema } from '../../sinks/redis/index.ts';
 import { liveServerConfigSchema, unlistedFilterableChannels } from '../../sinks/websocket/index.ts';

@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
+import { connectRedis } from '../../core/redis-connect.ts';
 import { loadConfig } from '../config/index.ts';
-import { connectRedis } from '../redis-client.ts';
 import { loadFeatureFile } from './load-feature-file.ts';
 import { progressReporter } from './progress-reporter.ts';
 
@@ -33,8 +33,13 @@ async function load(file: string, options: { view: string; batch: string; config
     source: process.env.REDIS_URL === url ? 'REDIS_URL' : 'features.redis.url',
     connectTimeoutMs: config.features.redis.connectTimeoutMs,
     caFile: config.features.redis.caFile,
+    caFileKey: 'features.redis.caFile',
     logger: createLogger('warn'),
     name: 'sluice-features-load',
+    codes: {
+      authFailed: 'SLUICE_FEATURE_STORE_AUTH_FAILED',
+      unavailable: 'SLUICE_FEATURE_STORE_UNAVAILABLE',
+    },
   });
   const progress = progressReporter(process.stderr, `loading ${file}`);
   try {

@@ -2,22 +2,19 @@ import type { Prediction } from '../../schemas/index.ts';
 import type { InputRecord, OutgoingRecord } from '../../streams/index.ts';
 import type { ScoringItem } from '../scoring-item.ts';
 
-/** Builds the prediction of a scored item; `outputTimeMs` closes its end-to-end latency. */
-export function toPrediction(
-  item: ScoringItem,
-  model: string,
-  version: string,
-  threshold: number,
-  outputTimeMs: number,
-): Prediction {
+/**
+ * Builds the prediction of a scored item, with the model and version infer stamped on it;
+ * `outputTimeMs` closes its end-to-end latency.
+ */
+export function toPrediction(item: ScoringItem, outputTimeMs: number): Prediction {
   const { event, consumed } = item;
   return {
     event_id: event.event_id,
     key: event.key,
-    model,
-    model_version: version,
+    model: item.model,
+    model_version: item.modelVersion,
     score: item.score,
-    label: item.score >= threshold ? 1 : 0,
+    label: item.label,
     features_missing: item.missing,
     features_stale: item.stale,
     event_time: event.event_time,

@@ -8,6 +8,7 @@ export {
   featureViewProblems,
 } from './enrich-batch.ts';
 export { type EnrichConfig, enrichConfigSchema } from './enrich-config.ts';
+export { enrichStage } from './enrich-stage.ts';
 export type { FeatureRow, FeatureStore } from './feature-store.ts';
 export { type FeatureType, type FeatureViewConfig, featureViewSchema } from './feature-view-config.ts';
 export {

@@ -10,8 +10,9 @@ export {
   MERCHANT_RISK,
   UNKNOWN_MERCHANT_RISK,
   writeFeatureVector,
-} from './feature-vector.ts';
+} from '../../models/fraud/feature-row.ts';
 export { type InferConfig, inferConfigSchema } from './infer-config.ts';
+export { inferStage } from './infer-stage.ts';
 export { InferencePool, type InferencePoolInfo, type InferencePoolOptions } from './inference-pool.ts';
 export { loadModelManifest, type ModelManifest, modelManifestSchema } from './model-manifest.ts';
-export { type InferenceThroughput, measureInferenceThroughput } from './throughput.ts';
+export type { FeatureVector, Scorer } from './scorer.ts';

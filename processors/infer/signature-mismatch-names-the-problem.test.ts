@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SluiceError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/logger.ts';
-import { FRAUD_FEATURES } from './feature-vector.ts';
+import { FRAUD_FEATURES } from '../../models/fraud/feature-row.ts';
 import { InferencePool } from './inference-pool.ts';
 
 const modelPath = fileURLToPath(new URL('../../models/fraud/model.onnx', import.meta.url));

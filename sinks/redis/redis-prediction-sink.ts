@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
-import { ConfigError, errorMessage, SluiceError } from '../../core/errors.ts';
+import type { Redis } from 'ioredis';
+import { errorMessage, SluiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { redactedUrl } from '../../core/redacted-url.ts';
+import { connectRedis } from '../../core/redis-connect.ts';
 import type { Prediction } from '../../schemas/index.ts';
 import type { BatchSink } from '../batch-sink.ts';
 import { latestPerKey } from './latest-per-key.ts';
@@ -22,67 +22,31 @@ export class RedisPredictionSink implements BatchSink<Prediction> {
   readonly name = 'redis';
   readonly #client: Redis;
   readonly #config: RedisSinkConfig;
-  readonly #logger: Logger;
   #closed = false;
 
   /** Connects and checks the server answers; a bad URL, password or ACL fails here, naming `sinks.redis.url`. */
-  static async connect(config: RedisSinkConfig, logger: Logger): Promise<RedisPredictionSink> {
-    const client = new Redis(config.url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      connectTimeout: config.timeoutMs,
-      retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+  static async connect(
+    config: RedisSinkConfig,
+    logger: Logger,
+    env: NodeJS.ProcessEnv = process.env,
+  ): Promise<RedisPredictionSink> {
+    const client = await connectRedis({
+      url: config.url,
+      source: env.REDIS_URL === config.url ? 'sinks.redis.url (REDIS_URL)' : 'sinks.redis.url (or REDIS_URL)',
+      connectTimeoutMs: config.timeoutMs,
+      caFile: config.caFile,
+      caFileKey: 'sinks.redis.caFile',
+      logger,
+      name: 'sluice-predictions',
+      codes: { authFailed: 'SLUICE_SINK_UNAVAILABLE', unavailable: 'SLUICE_SINK_UNAVAILABLE' },
     });
-    // connect() rejects with a bare "Connection is closed."; the error event says why (ECONNREFUSED, WRONGPASS).
-    let reason: unknown;
-    const noteReason = (error: unknown) => {
-      reason ??= error;
-    };
-    client.on('error', noteReason);
-    try {
-      await client.connect();
-      await client.ping();
-    } catch (error) {
-      client.disconnect();
-      const why = errorMessage(reason ?? error).trim();
-      const hint = /WRONGPASS|NOAUTH|NOPERM/.test(why)
-        ? 'check the user name and password in the URL'
-        : 'set sinks.redis.url or REDIS_URL';
-      // The message only, no cause: ioredis errors carry the failed command, and AUTH carries the password.
-      throw new ConfigError(
-        'SLUICE_SINK_UNAVAILABLE',
-        `sinks.redis.url: cannot use Redis at ${redactedUrl(config.url)}: ${why} (${hint})`,
-        { subject: 'sinks.redis.url' },
-      );
-    } finally {
-      client.off('error', noteReason);
-    }
-    return new RedisPredictionSink(client, config, logger);
+    return new RedisPredictionSink(client, config);
   }
 
-  constructor(client: Redis, config: RedisSinkConfig, logger: Logger) {
+  /** Takes a client opened by `connectRedis` (which logs its outages). */
+  constructor(client: Redis, config: RedisSinkConfig) {
     this.#client = client;
     this.#config = config;
-    this.#logger = logger;
-    let down = false;
-    // Without a listener ioredis prints every reconnect failure; one line per outage is enough,
-    // the topology logs each failed write.
-    client.on('error', (error: Error) => {
-      if (down || this.#closed) return;
-      down = true;
-      // The message only: ioredis attaches the failed command, and a re-AUTH carries the password.
-      this.#logger.warn(
-        { error: error.message, sink: this.name },
-        'redis sink lost its connection; reconnecting',
-      );
-    });
-    client.on('ready', () => {
-      if (!down) return;
-      down = false;
-      this.#logger.info({ sink: this.name }, 'redis sink reconnected');
-    });
   }
 
   async write(predictions: Prediction[]): Promise<void> {

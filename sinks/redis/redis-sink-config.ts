@@ -12,6 +12,8 @@ export const redisSinkConfigSchema = z
       .string()
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
       .default('redis://127.0.0.1:6379'),
+    /** PEM CA bundle trusted for a `rediss://` url whose certificate comes from a private CA; system CAs otherwise. */
+    caFile: z.string().min(1).optional(),
     /** The hash key of each prediction; `{key}` is replaced by the prediction's key. */
     keyTemplate: z.string().includes('{key}', { message: 'must contain {key}' }).default('prediction:{key}'),
     /** Each hash expires this long after its latest write. */

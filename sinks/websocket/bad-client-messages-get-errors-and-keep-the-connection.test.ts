@@ -1,7 +1,12 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  fakePrediction,
+  startTestServer,
+  TestClient,
+  waitUntil,
+} from '../../tests/support/live-server-harness.ts';
 import type { LiveServer } from './live-server.ts';
-import { fakePrediction, startTestServer, TestClient, waitUntil } from './live-test-support.ts';
 
 describe('bad client messages get errors and keep the connection', () => {
   let server: LiveServer | undefined;

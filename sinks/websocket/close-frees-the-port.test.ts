@@ -2,8 +2,13 @@ import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import {
+  fakePrediction,
+  startTestServer,
+  TestClient,
+  waitUntil,
+} from '../../tests/support/live-server-harness.ts';
 import { CLOSE_GOING_AWAY } from './live-server.ts';
-import { fakePrediction, startTestServer, TestClient, waitUntil } from './live-test-support.ts';
 
 function connectError(port: number): Promise<string | null> {
   return new Promise((resolve) => {
@@ -95,7 +100,7 @@ describe('close frees the port', () => {
   });
 
   it('lets the process exit once closed, with a subscriber and a keep-alive HTTP client connected', async () => {
-    const script = fileURLToPath(new URL('./live-test-exit-script.ts', import.meta.url));
+    const script = fileURLToPath(new URL('../../tests/support/live-server-exit-script.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => {

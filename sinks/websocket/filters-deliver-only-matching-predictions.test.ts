@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  fakePrediction,
+  startTestServer,
+  TestClient,
+  waitUntil,
+} from '../../tests/support/live-server-harness.ts';
 import type { LiveServer } from './live-server.ts';
-import { fakePrediction, startTestServer, TestClient, waitUntil } from './live-test-support.ts';
 
 describe('filters deliver only matching predictions', () => {
   let server: LiveServer | undefined;

@@ -2,9 +2,9 @@ import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startTestServer } from '../../tests/support/live-server-harness.ts';
 import { HttpRoutes, jsonReply } from './http-routes.ts';
 import type { LiveServer } from './live-server.ts';
-import { startTestServer } from './live-test-support.ts';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;

@@ -2,6 +2,7 @@
 export { type ChannelStats, CLOSE_SLOW_CONSUMER } from './channel-hub.ts';
 export type { ClientErrorCode, ServerMessage } from './client-protocol.ts';
 export { type HttpHandler, type HttpReply, type HttpRequestInfo, jsonReply } from './http-routes.ts';
+export { type LiveFeed, liveFeedTap } from './live-feed-tap.ts';
 export {
   CLOSE_GOING_AWAY,
   LiveServer,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
-import { startTestServer, waitUntil } from './live-test-support.ts';
+import { startTestServer, waitUntil } from '../../tests/support/live-server-harness.ts';
 
 function hold(): Promise<{ server: Server; port: number }> {
   return new Promise((resolve) => {

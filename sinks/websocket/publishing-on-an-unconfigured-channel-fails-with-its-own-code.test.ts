@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { startTestServer } from '../../tests/support/live-server-harness.ts';
 import type { LiveServer } from './live-server.ts';
-import { startTestServer } from './live-test-support.ts';
 
 describe('publishing on an unconfigured channel', () => {
   let server: LiveServer | undefined;

@@ -1,9 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  fakePrediction,
+  startTestServer,
+  TestClient,
+  waitUntil,
+} from '../../tests/support/live-server-harness.ts';
 import { CLOSE_SLOW_CONSUMER } from './channel-hub.ts';
 import type { LiveServer } from './live-server.ts';
-import { fakePrediction, startTestServer, TestClient, waitUntil } from './live-test-support.ts';
 
 const BATCH = 256;
 const TOTAL_BYTES = 50 * 1024 * 1024;
@@ -41,7 +46,7 @@ describe('slow subscriber is dropped, not awaited', () => {
 
     // "Never waits for a socket", by counts rather than a stopwatch: the whole burst ran in one
     // tick (nothing awaited) while the slow client had read nothing, and every message is
-    // accounted for as sent or dropped. What a burst costs is publish-cost-benchmark.ts's table.
+    // accounted for as sent or dropped. What a burst costs is loadtest/publish-cost-bench.ts.ts's table.
     expect(otherWorkRan).toBe(false);
     expect(slow.seqs.get('predictions')).toBeUndefined();
     const stats = predictionsStats(server);

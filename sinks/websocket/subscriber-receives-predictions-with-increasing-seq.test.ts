@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  fakePrediction,
+  startTestServer,
+  TestClient,
+  waitUntil,
+} from '../../tests/support/live-server-harness.ts';
 import type { LiveServer } from './live-server.ts';
-import { fakePrediction, startTestServer, TestClient, waitUntil } from './live-test-support.ts';
 
 describe('subscriber receives predictions with increasing seq', () => {
   let server: LiveServer | undefined;

@@ -7,7 +7,7 @@ describe('MicroBatcher closes a batch on size or delay, whichever comes first', 
     const batcher = new MicroBatcher<number>({ maxBatchSize: 3, maxDelayMs: 10_000 }, (items, reason) =>
       batches.push({ items, reason }),
     );
-    batcher.addAll([1, 2, 3, 4, 5, 6, 7]);
+    for (const n of [1, 2, 3, 4, 5, 6, 7]) batcher.add(n);
     expect(batches).toEqual([
       { items: [1, 2, 3], reason: 'size' },
       { items: [4, 5, 6], reason: 'size' },
@@ -47,7 +47,7 @@ describe('MicroBatcher closes a batch on size or delay, whichever comes first', 
       const batcher = new MicroBatcher<number>({ maxBatchSize: 2, maxDelayMs: 50 }, (items) =>
         batches.push(items),
       );
-      batcher.addAll([1, 2]);
+      for (const n of [1, 2]) batcher.add(n);
       vi.advanceTimersByTime(40);
       batcher.add(3);
       vi.advanceTimersByTime(15);

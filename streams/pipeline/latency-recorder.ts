@@ -1,5 +1,5 @@
 import { build, type Histogram as HdrHistogram } from 'hdr-histogram-js';
-import type { Registry } from 'prom-client';
+import type { CollectedValue, StageMetrics } from './stage-metrics.ts';
 
 const BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -15,8 +15,13 @@ export class LatencyRecorder {
   #interval: HdrHistogram = newHdr();
   #total: HdrHistogram = newHdr();
 
-  constructor(registry?: Registry) {
-    if (registry) registry.registerMetric(this.#promMetric() as never);
+  /** Exports the histogram as `sluice_end_to_end_latency_seconds{topology}`. */
+  constructor(metrics?: StageMetrics) {
+    metrics?.collector(
+      'sluice_end_to_end_latency_seconds',
+      'From reading an event to delivering its result (for the scoring topology: its prediction)',
+      () => this.#collect(),
+    );
   }
 
   record(latencyMs: number, count: number): void {
@@ -55,45 +60,25 @@ export class LatencyRecorder {
     };
   }
 
-  #promMetric() {
-    const counts = this.#counts;
-    const self = this;
-    return {
-      name: 'sluice_end_to_end_latency_seconds',
-      help: 'From reading an event to delivering its prediction',
-      type: 'histogram',
-      aggregator: 'sum',
-      get() {
-        const values: Array<{ value: number; labels: Record<string, string | number>; metricName: string }> =
-          [];
-        let cumulative = 0;
-        for (let i = 0; i < BUCKETS_SECONDS.length; i++) {
-          cumulative += counts[i]!;
-          values.push({
-            value: cumulative,
-            labels: { le: BUCKETS_SECONDS[i]! },
-            metricName: 'sluice_end_to_end_latency_seconds_bucket',
-          });
-        }
-        values.push({
-          value: self.#count,
-          labels: { le: '+Inf' },
-          metricName: 'sluice_end_to_end_latency_seconds_bucket',
-        });
-        values.push({
-          value: self.#sumSeconds,
-          labels: {},
-          metricName: 'sluice_end_to_end_latency_seconds_sum',
-        });
-        values.push({
-          value: self.#count,
-          labels: {},
-          metricName: 'sluice_end_to_end_latency_seconds_count',
-        });
-        return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
-      },
-      reset() {},
-    };
+  #collect(): CollectedValue[] {
+    const values: CollectedValue[] = [];
+    let cumulative = 0;
+    for (let i = 0; i < BUCKETS_SECONDS.length; i++) {
+      cumulative += this.#counts[i]!;
+      values.push({
+        value: cumulative,
+        labels: { le: BUCKETS_SECONDS[i]! },
+        metricName: 'sluice_end_to_end_latency_seconds_bucket',
+      });
+    }
+    values.push({
+      value: this.#count,
+      labels: { le: '+Inf' },
+      metricName: 'sluice_end_to_end_latency_seconds_bucket',
+    });
+    values.push({ value: this.#sumSeconds, labels: {}, metricName: 'sluice_end_to_end_latency_seconds_sum' });
+    values.push({ value: this.#count, labels: {}, metricName: 'sluice_end_to_end_latency_seconds_count' });
+    return values;
   }
 }
 

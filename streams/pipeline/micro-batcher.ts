@@ -33,10 +33,6 @@ export class MicroBatcher<T> {
     else if (this.#items.length === 1) this.#arm();
   }
 
-  addAll(items: readonly T[]): void {
-    for (let i = 0; i < items.length; i++) this.add(items[i]!);
-  }
-
   /** Closes the open batch now (shutdown, rebalance). */
   flush(): void {
     if (this.#items.length > 0) this.#close('flush');

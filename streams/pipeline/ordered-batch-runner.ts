@@ -19,7 +19,6 @@ export class OrderedBatchRunner<I, O> {
   #pending = 0;
   #waiting: Array<() => void> = [];
   #deliveries: Promise<void> = Promise.resolve();
-  #idleWaiters: Array<() => void> = [];
 
   constructor(options: OrderedBatchRunnerOptions<I, O>) {
     this.#options = options;
@@ -47,14 +46,7 @@ export class OrderedBatchRunner<I, O> {
       .catch((error: unknown) => this.#options.onFatal(error))
       .finally(() => {
         this.#pending--;
-        if (this.#pending === 0) this.#notifyIdle();
       });
-  }
-
-  /** Resolves once every submitted batch has been delivered. */
-  idle(): Promise<void> {
-    if (this.#pending === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   #acquire(): Promise<void> {
@@ -69,11 +61,5 @@ export class OrderedBatchRunner<I, O> {
     const next = this.#waiting.shift();
     if (next) next();
     else this.#processing--;
-  }
-
-  #notifyIdle(): void {
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const waiter of waiters) waiter();
   }
 }

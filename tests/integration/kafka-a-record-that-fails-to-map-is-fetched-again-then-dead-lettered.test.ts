@@ -84,7 +84,7 @@ describe.each(KAFKA_CLIENTS)('a record the %s adapter fails to map', (client) =>
     try {
       await produceAll(transport, names.topics.events, records, 100);
       await waitFor(
-        () => topology.totals.predictions + topology.totals.deadLetters >= records.length,
+        () => topology.totals.delivered + topology.totals.deadLetters >= records.length,
         60_000,
         'every record handled',
       );

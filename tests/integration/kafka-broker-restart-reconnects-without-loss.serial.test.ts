@@ -33,7 +33,7 @@ describe.each(KAFKA_CLIENTS)('a broker restart with the %s client', (client) => 
       names.topics.events,
       before.map((e) => e.record),
     );
-    await waitFor(() => topology.totals.predictions >= 5000, 60_000, 'the first 5000 predictions');
+    await waitFor(() => topology.totals.delivered >= 5000, 60_000, 'the first 5000 predictions');
     expect(topology.isReady()).toBe(true);
 
     await broker('stop-kafka');
@@ -51,7 +51,7 @@ describe.each(KAFKA_CLIENTS)('a broker restart with the %s client', (client) => 
       after.map((e) => e.record),
     );
     await waitFor(
-      () => topology.totals.predictions >= 10_000,
+      () => topology.totals.delivered >= 10_000,
       90_000,
       'predictions for the events sent after the restart',
     );

@@ -28,7 +28,7 @@ describe.each(KAFKA_CLIENTS)('graceful shutdown with the %s client', (client) =>
       names.topics.events,
       generatedRecords(5000, 31).map((e) => e.record),
     );
-    await waitFor(() => first.totals.predictions >= 5000, 60_000, 'the first 5000 predictions');
+    await waitFor(() => first.totals.delivered >= 5000, 60_000, 'the first 5000 predictions');
     expect((await first.stop(10_000)).drained).toBe(true);
 
     await produceAll(
@@ -37,7 +37,7 @@ describe.each(KAFKA_CLIENTS)('graceful shutdown with the %s client', (client) =>
       generatedRecords(2000, 32).map((e) => e.record),
     );
     const second = await startKafkaTopology(config, transport);
-    await waitFor(() => second.totals.predictions >= 2000, 60_000, 'the next 2000 predictions');
+    await waitFor(() => second.totals.delivered >= 2000, 60_000, 'the next 2000 predictions');
     // Committed through the end of the log means the second run has processed every record it was
     // going to: had it started anywhere before the first run's commits, it would have consumed more
     // than 2000 by then. A fixed wait only guessed how long such re-reading would take.

@@ -48,7 +48,7 @@ describe.each(KAFKA_CLIENTS)('oversized values on Kafka with the %s client', (cl
         1,
       );
       await waitFor(
-        () => topology.totals.predictions >= 200 && topology.totals.deadLetters >= 2,
+        () => topology.totals.delivered >= 200 && topology.totals.deadLetters >= 2,
         60_000,
         'every record handled',
       );

@@ -30,7 +30,7 @@ describe.each(KAFKA_CLIENTS)('poison pills on Kafka with the %s client', (client
     await produceAll(transport, names.topics.events, [...valid.slice(0, 100), ...pills, ...valid.slice(100)]);
 
     await waitFor(
-      () => topology.totals.predictions >= 300 && topology.totals.deadLetters >= 3,
+      () => topology.totals.delivered >= 300 && topology.totals.deadLetters >= 3,
       60_000,
       'all records handled',
     );

@@ -29,7 +29,7 @@ describe.each(KAFKA_CLIENTS)('on a real Kafka broker with the %s client', (clien
       events.map((e) => e.record),
     );
 
-    await waitFor(() => topology.totals.predictions >= EVENTS, 120_000, `${EVENTS} predictions`);
+    await waitFor(() => topology.totals.delivered >= EVENTS, 120_000, `${EVENTS} predictions`);
     await topology.stop(10_000);
 
     const predictions = decodePredictions(

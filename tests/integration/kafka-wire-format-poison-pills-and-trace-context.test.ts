@@ -58,7 +58,7 @@ describe.each(KAFKA_CLIENTS)('the Confluent wire format on Kafka with the %s cli
         ...valid.slice(150),
       ]);
       await waitFor(
-        () => topology.totals.predictions >= 300 && topology.totals.deadLetters >= 3,
+        () => topology.totals.delivered >= 300 && topology.totals.deadLetters >= 3,
         60_000,
         'every record handled',
       );

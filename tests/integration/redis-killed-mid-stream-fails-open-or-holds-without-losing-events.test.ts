@@ -75,13 +75,13 @@ describe.each(['fail-open', 'hold'] as const)(
       const chunk = (n: number) => events.slice(n * CHUNK, (n + 1) * CHUNK).map((e) => e.record);
       try {
         await producer.send('events', chunk(0));
-        await waitFor(() => topology.totals.predictions === CHUNK, 15_000, 'the first chunk before the kill');
+        await waitFor(() => topology.totals.delivered === CHUNK, 15_000, 'the first chunk before the kill');
 
         await redis.kill();
         await producer.send('events', chunk(1));
         if (failure === 'fail-open') {
           await waitFor(
-            () => topology.totals.predictions === 2 * CHUNK,
+            () => topology.totals.delivered === 2 * CHUNK,
             15_000,
             'scoring to go on while Redis is down',
           );
@@ -98,7 +98,7 @@ describe.each(['fail-open', 'hold'] as const)(
             10_000,
             'every held batch to retry its lookup three more times',
           );
-          expect(topology.totals.predictions).toBe(CHUNK);
+          expect(topology.totals.delivered).toBe(CHUNK);
           // Held records are bounded: memory stays flat however long Redis is away.
           expect(topology.gate.count).toBeLessThanOrEqual(MAX_IN_FLIGHT);
         }
@@ -106,7 +106,7 @@ describe.each(['fail-open', 'hold'] as const)(
         expect((featureStore as GuardedFeatureStore).breakerState).not.toBe('closed');
         await redis.restart();
         await waitFor(
-          () => topology.totals.predictions >= 2 * CHUNK,
+          () => topology.totals.delivered >= 2 * CHUNK,
           15_000,
           'held batches to finish after the restart',
         );
@@ -121,7 +121,7 @@ describe.each(['fail-open', 'hold'] as const)(
           }
         }
         await producer.send('events', chunk(2));
-        await waitFor(() => topology.totals.predictions === 3 * CHUNK, 15_000, 'every prediction');
+        await waitFor(() => topology.totals.delivered === 3 * CHUNK, 15_000, 'every prediction');
       } finally {
         await topology.stop(2000);
         await featureStore.close();
@@ -165,7 +165,7 @@ describe('a shutdown while holding for Redis', () => {
         'events',
         generatedRecords(100, 3, 10).map((e) => e.record),
       );
-      await waitFor(() => topology.totals.predictions === 100, 10_000, 'predictions before the kill');
+      await waitFor(() => topology.totals.delivered === 100, 10_000, 'predictions before the kill');
       await redis.kill();
       await producer.send(
         'events',

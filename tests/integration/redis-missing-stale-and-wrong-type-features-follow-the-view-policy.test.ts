@@ -60,7 +60,7 @@ async function run(layout: 'packed' | 'hash', policies: Record<string, string>) 
     KEYS.map((key) => eventRecord(`${layout}-${key}`, key)),
   );
   await waitFor(
-    () => topology.totals.predictions + topology.totals.deadLetters === KEYS.length,
+    () => topology.totals.delivered + topology.totals.deadLetters === KEYS.length,
     10_000,
     'every event',
   );

@@ -37,7 +37,7 @@ async function scoreThroughRedisSink(events: number, sink: Record<string, unknow
     'events',
     sent.map((e) => e.record),
   );
-  await waitFor(() => topology.totals.predictions === events, 30_000, `${events} predictions`);
+  await waitFor(() => topology.totals.delivered === events, 30_000, `${events} predictions`);
   await topology.stop(5000);
   await store.close();
   return { config, predictions: readPredictions(transport), sent };

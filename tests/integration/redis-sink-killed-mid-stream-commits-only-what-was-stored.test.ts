@@ -83,7 +83,7 @@ describe('the Redis sink while Redis is killed mid-stream', () => {
       sent.map((e) => e.record),
     );
     // Killed while batches are being written: some pipelines are cut off half-confirmed.
-    await waitFor(() => topology.totals.predictions >= 2000, 20_000, 'the first 2000 predictions');
+    await waitFor(() => topology.totals.delivered >= 2000, 20_000, 'the first 2000 predictions');
     await redis.kill();
     // While Redis is down no batch is acked: the in-flight bound fills, the consumer pauses, and
     // the committed offsets stop where the stored predictions end.
@@ -95,13 +95,13 @@ describe('the Redis sink while Redis is killed mid-stream', () => {
     const storedWhileDown = counts.stored;
     await waitFor(
       () =>
-        topology.totals.predictions >= storedWhileDown &&
+        topology.totals.delivered >= storedWhileDown &&
         sum(transport.committedOffsets(group, 'events')) >= storedWhileDown,
       10_000,
       'the acks and commits to reach what Redis stored',
     );
     const committedWhileDown = transport.committedOffsets(group, 'events');
-    const ackedWhileDown = topology.totals.predictions;
+    const ackedWhileDown = topology.totals.delivered;
     // Acks go in order, so the committed offsets add up to exactly the acked predictions, which
     // are exactly the stored ones.
     expect(ackedWhileDown).toBe(storedWhileDown);
@@ -118,7 +118,7 @@ describe('the Redis sink while Redis is killed mid-stream', () => {
     );
     expect(new Set(counts.failedWrites.slice(failedAtSnapshot - 1))).toEqual(new Set([heldBatch]));
     expect(counts.stored).toBe(storedWhileDown);
-    expect(topology.totals.predictions).toBe(ackedWhileDown);
+    expect(topology.totals.delivered).toBe(ackedWhileDown);
     expect(transport.committedOffsets(group, 'events')).toEqual(committedWhileDown);
     expect(ackedWhileDown).toBeLessThan(8000);
     expect(topology.gate.count).toBeLessThanOrEqual(1500);
@@ -154,7 +154,7 @@ describe('the Redis sink while Redis is killed mid-stream', () => {
     expect(retries.find((v) => v.labels.sink === 'redis')?.value).toBeGreaterThan(0);
 
     await redis.restart();
-    await waitFor(() => topology.totals.predictions === 8000, 30_000, 'every prediction after the restart');
+    await waitFor(() => topology.totals.delivered === 8000, 30_000, 'every prediction after the restart');
     await topology.stop(5000);
     await store.close();
     expect(transport.committedOffsets(group, 'events')).toEqual(transport.endOffsets('events'));

@@ -1,16 +1,11 @@
 import type { Registry } from 'prom-client';
 import { configSchema, type SluiceConfig } from '../../app/config/index.ts';
-import type { Scorer } from '../../app/scoring-ports.ts';
 import { buildScoringTopology, type ScoringTopology } from '../../app/scoring-topology.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { TransactionGenerator } from '../../models/generator/index.ts';
 import { type FeatureStore, MemoryFeatureStore } from '../../processors/enrich/index.ts';
-import {
-  FRAUD_FEATURES,
-  fraudFeatureVector,
-  fraudFeatureView,
-  InferencePool,
-} from '../../processors/infer/index.ts';
+import type { Scorer } from '../../processors/infer/index.ts';
+import { FRAUD_FEATURES, InferencePool } from '../../processors/infer/index.ts';
 import { codecs, type DeadLetter, type Prediction, type SchemaRegistryClient } from '../../schemas/index.ts';
 import type { BatchSink } from '../../sinks/index.ts';
 import { EmbeddedTransport } from '../../streams/embedded/index.ts';
@@ -71,9 +66,7 @@ export async function startEmbeddedTopology(
     predictionStore: options.predictionStore,
     registry: options.registry,
     featureStore,
-    featureView: fraudFeatureView,
     scorer,
-    vector: fraudFeatureVector,
     logger: silentLogger,
     onFatal: fatalErrors.onFatal,
   });

@@ -7,7 +7,6 @@ import {
 } from '../../app/scoring-topology.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { MemoryFeatureStore } from '../../processors/enrich/index.ts';
-import { fraudFeatureVector, fraudFeatureView } from '../../processors/infer/index.ts';
 import { codecs, type Prediction } from '../../schemas/index.ts';
 import type { InputRecord, OutgoingRecord, Transport } from '../../streams/index.ts';
 import { createKafkaTransport } from '../../streams/kafka/index.ts';
@@ -91,9 +90,7 @@ export async function startKafkaTopology(
     transport,
     config,
     featureStore: await MemoryFeatureStore.fromJsonl(config.features.seedFile),
-    featureView: fraudFeatureView,
     scorer: await sharedScorer(),
-    vector: fraudFeatureVector,
     logger: silentLogger,
     onFatal: fatalErrors.onFatal,
   });

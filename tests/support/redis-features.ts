@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { connectRedis } from '../../app/redis-client.ts';
 import { silentLogger } from '../../core/logger.ts';
+import { connectRedis } from '../../core/redis-connect.ts';
 import { type FeatureRecord, featureWrite } from '../../processors/enrich/feature-record.ts';
 import { type FeatureViewConfig, featureViewSchema } from '../../processors/enrich/index.ts';
 import type { TransactionEvent } from '../../schemas/index.ts';
@@ -18,8 +18,13 @@ export function testClient(url: string): Promise<Redis> {
     url,
     source: 'test',
     connectTimeoutMs: 2000,
+    caFileKey: 'features.redis.caFile',
     logger: silentLogger,
     name: 'sluice-test',
+    codes: {
+      authFailed: 'SLUICE_FEATURE_STORE_AUTH_FAILED',
+      unavailable: 'SLUICE_FEATURE_STORE_UNAVAILABLE',
+    },
   });
 }
 

@@ -112,7 +112,7 @@ describe('bad input', () => {
     await producer.send('events', mixed);
 
     await waitFor(
-      () => topology.totals.predictions + topology.totals.deadLetters >= mixed.length,
+      () => topology.totals.delivered + topology.totals.deadLetters >= mixed.length,
       20_000,
       'every record handled',
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Scorer } from '../../app/scoring-ports.ts';
+import type { Scorer } from '../../processors/infer/index.ts';
 import { FRAUD_FEATURES } from '../../processors/infer/index.ts';
 import { codecs, type TransactionEvent } from '../../schemas/index.ts';
 import {
@@ -46,7 +46,7 @@ describe('micro-batch results', () => {
       'events',
       events.map((e) => e.record),
     );
-    await waitFor(() => topology.totals.predictions >= 3000, 20_000, 'all predictions');
+    await waitFor(() => topology.totals.delivered >= 3000, 20_000, 'all predictions');
     await topology.stop(5000);
 
     const predictions = readPredictions(transport);

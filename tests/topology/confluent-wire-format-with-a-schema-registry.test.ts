@@ -68,13 +68,13 @@ describe('with a schema registry', () => {
     const producer = await transport.createProducer();
     await producer.send('events', [...framed, ...bad]);
     await waitFor(
-      () => topology.totals.predictions + topology.totals.deadLetters >= 203,
+      () => topology.totals.delivered + topology.totals.deadLetters >= 203,
       20_000,
       'every record handled',
     );
     await topology.stop(5000);
 
-    expect(topology.totals.predictions).toBe(200);
+    expect(topology.totals.delivered).toBe(200);
     const predictions = transport.readAll('predictions').map((r) => unframe(r.value!));
     expect(predictions.every((p) => p.ok)).toBe(true);
     const letters = transport.readAll('events.dlq').map((r) => {

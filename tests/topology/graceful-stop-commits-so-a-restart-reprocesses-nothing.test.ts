@@ -26,14 +26,14 @@ describe('graceful stop', () => {
     // Stop while batches may still be open (maxDelayMs 50): they must be flushed and delivered.
     const { drained } = await first.topology.stop(5000);
     expect(drained).toBe(true);
-    expect(first.topology.totals.predictions).toBe(3000);
+    expect(first.topology.totals.delivered).toBe(3000);
 
     await producer.send(
       'events',
       generatedRecords(1000, 2).map((e) => e.record),
     );
     const second = await startEmbeddedTopology({ transport });
-    await waitFor(() => second.topology.totals.predictions >= 1000, 10_000, 'the second run');
+    await waitFor(() => second.topology.totals.delivered >= 1000, 10_000, 'the second run');
     // Committed through the end of the log means every record was processed: had the second run
     // started from the beginning, it would have consumed all 4000 by then.
     const end = transport.endOffsets('events');

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Scorer } from '../../app/scoring-ports.ts';
+import type { Scorer } from '../../processors/infer/index.ts';
 import { EmbeddedTransport } from '../../streams/embedded/index.ts';
 import type { ConsumerOptions } from '../../streams/index.ts';
 import {
@@ -75,7 +75,7 @@ describe('the in-flight bound', () => {
     expect(topology.totals.consumed).toBe(maxInFlight);
 
     scorer.open();
-    await waitFor(() => topology.totals.predictions === 5000, 20_000, 'all predictions');
+    await waitFor(() => topology.totals.delivered === 5000, 20_000, 'all predictions');
     await waitFor(() => !topology.paused, 1000, 'the consumer to resume');
     await topology.stop(5000);
     expect(readPredictions(transport)).toHaveLength(5000);

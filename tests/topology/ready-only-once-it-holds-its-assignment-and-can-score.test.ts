@@ -69,7 +69,7 @@ describe('/readyz readiness', () => {
 
     await dead.close();
     await waitFor(() => topology.isReady(), 10_000, 'readiness once the partitions are free');
-    await waitFor(() => topology.totals.predictions === 20, 10_000, 'the events scored');
+    await waitFor(() => topology.totals.delivered === 20, 10_000, 'the events scored');
     await topology.stop(5000);
   });
 
@@ -102,11 +102,11 @@ describe('/readyz readiness', () => {
       brokerReachable: true,
       featureStoreServes: false,
     });
-    expect(topology.totals.predictions).toBe(0);
+    expect(topology.totals.delivered).toBe(0);
 
     switchable.down = false;
     await waitFor(() => topology.isReady(), 10_000, 'ready again once the store answers');
-    await waitFor(() => topology.totals.predictions === events.length, 10_000, 'the held events scored');
+    await waitFor(() => topology.totals.delivered === events.length, 10_000, 'the held events scored');
     expect(readPredictions(transport)).toHaveLength(events.length);
     await topology.stop(5000);
   });

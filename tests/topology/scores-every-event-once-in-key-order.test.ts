@@ -38,7 +38,7 @@ describe('the embedded topology', () => {
         events.slice(i, i + 500).map((e) => e.record),
       );
 
-    await waitFor(() => topology.totals.predictions >= 10_000, 30_000, '10,000 predictions');
+    await waitFor(() => topology.totals.delivered >= 10_000, 30_000, '10,000 predictions');
     await topology.stop(5000);
 
     const predictions = readPredictions(transport);

@@ -4,7 +4,7 @@
  * Subscribers run in a child process so their reading does not share this event loop. Prints a
  * table, writes JSON.
  *
- *   npx tsx sinks/websocket/publish-cost-benchmark.ts [out.json]   (default: $TMPDIR/sluice-publish-cost.json)
+ *   npx tsx loadtest/publish-cost-bench.ts [out.json]   (default: $TMPDIR/sluice-publish-cost.json)
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { fakePrediction, startTestServer } from './live-test-support.ts';
+import { fakePrediction, startTestServer } from '../tests/support/live-server-harness.ts';
 
 const BATCH = 256;
 const ROUNDS = 2000;

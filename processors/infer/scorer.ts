@@ -1,8 +1,9 @@
-import type { TransactionEvent } from '../schemas/index.ts';
+import type { TransactionEvent } from '../../schemas/index.ts';
 
-/** The model as the topology sees it: an async batch scorer (the inference pool implements it). */
+/** The model as the infer stage sees it: an async batch scorer (the inference pool implements it). */
 export interface Scorer {
   readonly model: string;
+  /** The version that scores the next batch; it may change between batches (a model swap). */
   readonly version: string;
   /** Scores at or above it get label 1. */
   readonly decisionThreshold: number;
@@ -14,11 +15,4 @@ export interface Scorer {
 export interface FeatureVector {
   readonly width: number;
   write(event: TransactionEvent, features: Record<string, number>, out: Float32Array, offset: number): void;
-}
-
-/** A best-effort live feed (the WebSocket server). It never applies backpressure to the pipeline. */
-export interface LiveFeed {
-  publishBatch(channel: string, items: readonly unknown[]): void;
-  /** Lets the topology skip building a payload nobody will receive. */
-  hasSubscribers(channel: string): boolean;
 }

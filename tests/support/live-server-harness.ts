@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { silentLogger } from '../../core/index.ts';
 import type { Prediction } from '../../schemas/records.ts';
-import { LiveServer, type LiveServerOptions } from './live-server.ts';
+import { LiveServer, type LiveServerOptions } from '../../sinks/websocket/index.ts';
 
 /** Anything the server sends, loosely typed so tests can assert on any field. */
 export interface Received {

@@ -7,7 +7,7 @@ import {
   FRAUD_STORE_FEATURES,
   UNKNOWN_MERCHANT_RISK,
   writeFeatureVector,
-} from './feature-vector.ts';
+} from './feature-row.ts';
 
 const event: TransactionEvent = {
   event_id: 'e-1',

@@ -101,7 +101,7 @@ export function writeFeatureVector(
   out[offset + 11] = event.country === HOME_COUNTRY ? 0 : 1;
 }
 
-/** The fraud row as the topology's FeatureVector port (app/scoring-ports.ts): its width and writer. */
+/** The fraud row as the topology's FeatureVector port (processors/infer/scorer.ts): its width and writer. */
 export const fraudFeatureVector = Object.freeze({ width: FRAUD_FEATURE_COUNT, write: writeFeatureVector });
 
 /** The store features the fraud row needs and their defaults, as the enrich stage's FeatureViewSpec. */

@@ -4,7 +4,7 @@
  * the event loop the process does not exit, and the test times it out.
  */
 import { Agent, get } from 'node:http';
-import { startTestServer, TestClient } from './live-test-support.ts';
+import { startTestServer, TestClient } from './live-server-harness.ts';
 
 const server = await startTestServer();
 server.get('/healthz', () => ({ status: 200, contentType: 'text/plain', body: 'ok' }));

@@ -1,4 +1,4 @@
-import type { InferencePool } from './inference-pool.ts';
+import type { InferencePool } from '../processors/infer/index.ts';
 
 /** One throughput measurement; the benchmark prints and stores these. */
 export interface InferenceThroughput {

@@ -1,0 +1,65 @@
+import { errorMessage, RecordError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { retry } from '../../core/retry.ts';
+import type { BatchStage } from '../../streams/pipeline/index.ts';
+import type { ScoringItem } from '../scoring-item.ts';
+import type { FeatureVector, Scorer } from './scorer.ts';
+
+// Inference is tried three more times, after which the batch becomes dead letters.
+const INFER_RETRY = { retries: 3, initialDelayMs: 50, maxDelayMs: 1000, factor: 2, jitter: 0.2 };
+
+/**
+ * The `infer` stage: writes each item's input row into one matrix, scores the batch on the
+ * scorer (a worker thread), and stamps each item with its score, its label at the model's
+ * decision threshold, and the model name and version that scored it, read when the batch is scored, so a model swapped between batches shows
+ * on exactly the predictions it made. A batch whose inference still fails after retries has every
+ * item marked SLUICE_INFER_FAILED (dead letters), and the topology goes on.
+ */
+export function inferStage(scorer: Scorer, vector: FeatureVector): BatchStage<ScoringItem> {
+  let logger: Logger | undefined;
+  return {
+    id: 'infer',
+    open(context) {
+      logger = context.logger;
+    },
+    async process(items) {
+      const matrix = new Float32Array(items.length * vector.width);
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        vector.write(item.event, item.features, matrix, i * vector.width);
+      }
+      const model = scorer.model;
+      const version = scorer.version;
+      const threshold = scorer.decisionThreshold;
+      let scores: Float32Array;
+      try {
+        scores = await retry(() => scorer.infer(matrix, items.length), INFER_RETRY);
+      } catch (error) {
+        logger?.error(
+          { err: error, rows: items.length },
+          'inference failed; routing the batch to the dead-letter topic',
+        );
+        const failure = new RecordError(
+          'infer',
+          'SLUICE_INFER_FAILED',
+          `inference failed: ${errorMessage(error)}`,
+          {
+            cause: error,
+          },
+        );
+        for (const item of items) item.error = failure;
+        return;
+      }
+      const now = Date.now();
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        const score = scores[i]!;
+        item.score = score;
+        item.label = score >= threshold ? 1 : 0;
+        item.model = model;
+        item.modelVersion = version;
+        item.inferenceTimeMs = now;
+      }
+    },
+  };
+}
