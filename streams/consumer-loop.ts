@@ -1,7 +1,7 @@
 import { preciseNowMs } from '../core/clock.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import { backoffDelayMs, sleep } from '../core/retry.ts';
+import { retry, sleep } from '../core/retry.ts';
 import { ConsumedRecord } from './consumed-record.ts';
 import type { InFlightGate } from './inflight-gate.ts';
 import { PartitionProgress } from './partition-progress.ts';
@@ -13,6 +13,15 @@ import type {
   TransactionalProducerClient,
   Transport,
 } from './types.ts';
+
+// A failing poll (the broker unreachable) is retried with backoff until it succeeds or the loop stops.
+const POLL_RETRY = {
+  retries: Number.POSITIVE_INFINITY,
+  initialDelayMs: 100,
+  maxDelayMs: 5_000,
+  factor: 2,
+  jitter: 0.2,
+};
 
 /** Settings of the consumer loop (config key `consumer`). */
 export interface ConsumerLoopOptions {
@@ -53,6 +62,8 @@ export class ConsumerLoop {
   #pollFailures = 0;
   #lastPollOkAt = 0;
   #transactionDue = false;
+  /** Aborted by stop(): a poll being retried gives up. */
+  readonly #stopped = new AbortController();
 
   private constructor(options: ConsumerLoopOptions) {
     this.#options = options;
@@ -98,6 +109,7 @@ export class ConsumerLoop {
   /** Stops fetching; records already fetched keep flowing to the sinks. */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#stopped.abort();
     await this.#loopDone;
   }
 
@@ -177,22 +189,29 @@ export class ConsumerLoop {
       const capacity = gate.capacity();
       let records: InputRecord[];
       try {
-        records = await this.#consumer.poll(
-          Math.max(1, Math.min(this.#options.maxPollRecords, capacity)),
-          this.#paused ? 0 : this.#options.pollWaitMs,
+        records = await retry(
+          () =>
+            this.#consumer.poll(
+              Math.max(1, Math.min(this.#options.maxPollRecords, capacity)),
+              this.#paused ? 0 : this.#options.pollWaitMs,
+            ),
+          {
+            ...POLL_RETRY,
+            signal: this.#stopped.signal,
+            onRetry: (error, attempt, delayMs) => {
+              this.#pollFailures = attempt;
+              logger.warn({ err: error, retryInMs: delayMs }, 'poll failed; retrying');
+            },
+          },
         );
         this.#pollFailures = 0;
         this.#lastPollOkAt = Date.now();
       } catch (error) {
-        const delayMs = backoffDelayMs(Math.min(this.#pollFailures++, 6), {
-          initialDelayMs: 100,
-          maxDelayMs: 5_000,
-          factor: 2,
-          jitter: 0.2,
-        });
-        logger.warn({ err: error, retryInMs: delayMs }, 'poll failed; retrying');
-        await sleep(delayMs);
-        continue;
+        if (!this.#running) return;
+        // Not retriable (a refused login, a client that cannot go on): the member cannot consume.
+        this.#running = false;
+        this.#options.onFatal(error);
+        return;
       }
       if (records.length === 0) continue;
       const consumed = this.#track(records);

@@ -1,6 +1,6 @@
 import { ConfigError, RecordError, SluiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { sleep } from '../../core/retry.ts';
+import { retry } from '../../core/retry.ts';
 import type { ScoringItem } from '../scoring-item.ts';
 import type { EnrichConfig } from './enrich-config.ts';
 import type { FeatureRow, FeatureStore } from './feature-store.ts';
@@ -25,6 +25,12 @@ export interface EnricherOptions {
 }
 
 const HOLD_LOG_EVERY_MS = 10_000;
+
+function shutDown(cause: unknown): SluiceError {
+  return new SluiceError('SLUICE_SHUTDOWN', 'enrich: shut down while holding for the feature store', {
+    cause,
+  });
+}
 
 /** A config mistake that stops a view from serving a model: the key path under the config root and what is wrong. */
 export interface FeatureViewProblem {
@@ -99,40 +105,60 @@ export function createEnricher(
   let holdingSince = 0;
   let lastHoldLog = 0;
 
-  async function lookup(keys: string[]): Promise<Array<FeatureRow | undefined> | undefined> {
-    for (;;) {
-      try {
-        const rows = await store.getMany(keys);
-        if (holdingSince)
-          logger.info({ heldMs: Date.now() - holdingSince }, 'feature store is back; resuming');
-        holdingSince = 0;
-        return rows;
-      } catch (error) {
-        if (config.redis.failure === 'fail-open') {
-          if (Date.now() - lastHoldLog > HOLD_LOG_EVERY_MS) {
-            lastHoldLog = Date.now();
-            logger.warn(
-              { err: error, keys: keys.length },
-              'feature store failing: scoring with defaults (failure=fail-open)',
-            );
-          }
-          return undefined;
-        }
-        if (options.signal?.aborted) {
-          throw new SluiceError('SLUICE_SHUTDOWN', 'enrich: shut down while holding for the feature store', {
-            cause: error,
-          });
-        }
-        if (!holdingSince) holdingSince = Date.now();
+  // Under `hold` a failing lookup is asked again every holdRetryMs until the store answers or the
+  // topology's stop has waited its drain budget.
+  const holdRetry = {
+    retries: Number.POSITIVE_INFINITY,
+    initialDelayMs: config.redis.holdRetryMs,
+    maxDelayMs: config.redis.holdRetryMs,
+    factor: 1,
+    jitter: 0,
+    signal: options.signal,
+  };
+
+  async function ask(keys: string[]): Promise<Array<FeatureRow | undefined> | undefined> {
+    try {
+      const rows = await store.getMany(keys);
+      if (holdingSince) logger.info({ heldMs: Date.now() - holdingSince }, 'feature store is back; resuming');
+      holdingSince = 0;
+      return rows;
+    } catch (error) {
+      if (config.redis.failure === 'fail-open') {
         if (Date.now() - lastHoldLog > HOLD_LOG_EVERY_MS) {
           lastHoldLog = Date.now();
           logger.warn(
-            { err: error, heldMs: Date.now() - holdingSince },
-            'feature store failing: holding the batch and retrying (failure=hold); consumption pauses at consumer.maxInFlight',
+            { err: error, keys: keys.length },
+            'feature store failing: scoring with defaults (failure=fail-open)',
           );
         }
-        await sleep(config.redis.holdRetryMs, options.signal);
+        return undefined;
       }
+      if (!holdingSince) holdingSince = Date.now();
+      if (Date.now() - lastHoldLog > HOLD_LOG_EVERY_MS) {
+        lastHoldLog = Date.now();
+        logger.warn(
+          { err: error, heldMs: Date.now() - holdingSince },
+          'feature store failing: holding the batch and retrying (failure=hold); consumption pauses at consumer.maxInFlight',
+        );
+      }
+      // Whatever the store threw, holding means asking again.
+      throw new SluiceError('SLUICE_FEATURE_STORE_UNAVAILABLE', 'enrich: feature store lookup failed', {
+        retriable: true,
+        cause: error,
+      });
+    }
+  }
+
+  async function lookup(keys: string[]): Promise<Array<FeatureRow | undefined> | undefined> {
+    try {
+      return await retry((attempt) => {
+        if (attempt > 0 && options.signal?.aborted) throw shutDown(undefined);
+        return ask(keys);
+      }, holdRetry);
+    } catch (error) {
+      if (error instanceof SluiceError && error.code === 'SLUICE_SHUTDOWN') throw error;
+      // retry() gives up on an aborted signal with the store's last error.
+      throw shutDown(error);
     }
   }
 

@@ -1,6 +1,6 @@
-import { ConfigError, SluiceError } from '../../core/errors.ts';
+import { ConfigError, errorMessage, SluiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { backoffDelayMs } from '../../core/retry.ts';
+import { retry } from '../../core/retry.ts';
 import { loadModelManifest, type ModelManifest } from './model-manifest.ts';
 import { resolveWorkerEntry } from './worker-entry.ts';
 import type { WorkerInit } from './worker-protocol.ts';
@@ -36,7 +36,14 @@ export interface InferencePoolInfo {
 /** Test hook (not exported from index.ts): `pool[crashWorkerForTesting](i)` makes worker i exit on its next request. */
 export const crashWorkerForTesting = Symbol('sluice.infer.crashWorkerForTesting');
 
-const RESPAWN_BACKOFF = { initialDelayMs: 250, maxDelayMs: 30_000, factor: 2, jitter: 0.2 };
+// A crashed worker is restarted until it comes back or the pool closes.
+const RESPAWN_RETRY = {
+  retries: Number.POSITIVE_INFINITY,
+  initialDelayMs: 250,
+  maxDelayMs: 30_000,
+  factor: 2,
+  jitter: 0.2,
+};
 
 /**
  * Scores feature batches on ONNX Runtime sessions in worker threads, so `run` never blocks the
@@ -51,6 +58,7 @@ export class InferencePool {
   #provider = '';
   #nextId = 1;
   #closed = false;
+  readonly #closing = new AbortController();
 
   private constructor(manifest: ModelManifest, logger: Logger) {
     this.#manifest = manifest;
@@ -177,6 +185,7 @@ export class InferencePool {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing.abort();
     const reason = new SluiceError('SLUICE_SHUTDOWN', 'the inference pool was closed');
     await Promise.all(this.#slots.map((slot) => slot.stop(reason)));
   }
@@ -203,26 +212,46 @@ export class InferencePool {
       { stage: 'infer', worker: slot.index, err: error },
       'inference worker crashed; restarting it',
     );
-    void this.#respawn(slot, 0);
+    void this.#respawn(slot);
   }
 
-  async #respawn(slot: WorkerSlot, attempt: number): Promise<void> {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, backoffDelayMs(attempt - 1, RESPAWN_BACKOFF)));
-    if (this.#closed) return;
+  async #respawn(slot: WorkerSlot): Promise<void> {
     try {
-      const ready = await slot.start();
+      const ready = await retry(
+        async () => {
+          if (this.#closed) throw new SluiceError('SLUICE_SHUTDOWN', 'the inference pool is closed');
+          try {
+            return await slot.start();
+          } catch (error) {
+            // Whatever made the restart fail (a model file gone, a provider lost) may be over on the next try.
+            throw new SluiceError(
+              'SLUICE_WORKER_CRASHED',
+              `restarting inference worker ${slot.index}: ${errorMessage(error)}`,
+              {
+                retriable: true,
+                cause: error,
+              },
+            );
+          }
+        },
+        {
+          ...RESPAWN_RETRY,
+          signal: this.#closing.signal,
+          onRetry: (error, attempt) =>
+            this.#logger.error(
+              { stage: 'infer', worker: slot.index, err: error, attempt },
+              'inference worker restart failed',
+            ),
+        },
+      );
+      if (this.#closed) return;
       this.#logReady(slot.index, ready);
       this.#logger.info(
         { stage: 'infer', worker: slot.index, provider: ready.provider },
         'inference worker restarted',
       );
-    } catch (error) {
-      if (this.#closed) return;
-      this.#logger.error(
-        { stage: 'infer', worker: slot.index, err: error, attempt },
-        'inference worker restart failed',
-      );
-      void this.#respawn(slot, attempt + 1);
+    } catch {
+      // Only once the pool closed: retry() gives up on an aborted signal.
     }
   }
 

@@ -7,10 +7,9 @@
 
 import uws from 'uWebSockets.js';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../core/index.ts';
-import { ConfigError, errorMessage } from '../../core/index.ts';
+import { ConfigError, errorMessage, retry, SluiceError } from '../../core/index.ts';
 import { ChannelHub, type ChannelStats, type Subscriber } from './channel-hub.ts';
 import {
   type ClientErrorCode,
@@ -46,6 +45,14 @@ export interface LiveServerStats {
 export const CLOSE_GOING_AWAY = 1001;
 
 const WS_PATH = '/ws';
+// A busy port is asked for again every 50 ms doubling to 1 s, until websocket.listenRetryMs has passed.
+const LISTEN_RETRY = {
+  retries: Number.POSITIVE_INFINITY,
+  initialDelayMs: 50,
+  maxDelayMs: 1000,
+  factor: 2,
+  jitter: 0,
+};
 const REPLY_HEADROOM_BYTES = 256 * 1024;
 
 /** uWS ≥ 20.30 has `App.close()` (closes every socket); the typings lag behind. */
@@ -175,24 +182,35 @@ export class LiveServer {
   async #listen(): Promise<void> {
     const { host, port, listenRetryMs } = this.#config;
     const deadline = Date.now() + listenRetryMs;
-    for (let attempt = 0; !this.#tryListen(); attempt++) {
-      if (Date.now() >= deadline) {
-        this.#app.close?.();
-        throw new ConfigError(
-          'SLUICE_CONFIG_INVALID',
-          `port: cannot listen on ${host}:${port} (in use, or host not a local address; retried for ` +
-            `websocket.listenRetryMs=${listenRetryMs} ms); set port (SLUICE_PORT) to a free port, or host to an address of this machine`,
-          { subject: 'port' },
-        );
-      }
-      if (attempt === 0) {
-        this.#logger.warn(
-          { host, port, retryForMs: listenRetryMs },
-          'live port busy (TIME_WAIT from a previous run, or another process); retrying',
-        );
-      } else this.#logger.debug({ host, port, attempt }, 'live port still busy; retrying');
-      await sleep(Math.min(1000, 50 * 2 ** attempt, Math.max(1, deadline - Date.now())));
-    }
+    await retry(
+      async () => {
+        if (this.#tryListen()) return;
+        if (Date.now() >= deadline) {
+          this.#app.close?.();
+          throw new ConfigError(
+            'SLUICE_CONFIG_INVALID',
+            `port: cannot listen on ${host}:${port} (in use, or host not a local address; retried for ` +
+              `websocket.listenRetryMs=${listenRetryMs} ms); set port (SLUICE_PORT) to a free port, or host to an address of this machine`,
+            { subject: 'port' },
+          );
+        }
+        throw new SluiceError('SLUICE_LIVE_PORT_BUSY', `${host}:${port} is busy`, {
+          retriable: true,
+          subject: 'port',
+        });
+      },
+      {
+        ...LISTEN_RETRY,
+        onRetry: (_error, attempt) => {
+          if (attempt === 1) {
+            this.#logger.warn(
+              { host, port, retryForMs: listenRetryMs },
+              'live port busy (TIME_WAIT from a previous run, or another process); retrying',
+            );
+          } else this.#logger.debug({ host, port, attempt }, 'live port still busy; retrying');
+        },
+      },
+    );
     this.#logger.info({ host, port: this.#port, ws: WS_PATH }, 'live server listening');
   }
 
