@@ -7,6 +7,7 @@ import { LiveServer } from '../sinks/websocket/index.ts';
 import { EmbeddedTransport } from '../streams/embedded/index.ts';
 import type { Transport } from '../streams/index.ts';
 import { createKafkaTransport } from '../streams/kafka/index.ts';
+import { Topologies } from '../streams/pipeline/index.ts';
 import type { SluiceConfig } from './config/index.ts';
 import { GeneratedEventSource } from './event-source.ts';
 import { registerHttpEndpoints } from './http-endpoints.ts';
@@ -97,8 +98,10 @@ export async function runPipeline(
       void stop().finally(() => process.exit(1));
     },
   });
+  // In feed order: a topology before those that consume its output (they start and stop in it).
+  const topologies = new Topologies([topology]);
   registerHttpEndpoints(server, registry, {
-    ready: () => topology.isReady(),
+    ready: () => topologies.isConsuming() && topology.isReady(),
     details: () => ({
       transport: transport.kind,
       model: scorer.info,
@@ -107,7 +110,7 @@ export async function runPipeline(
       paused: topology.paused,
     }),
   });
-  await topology.start();
+  await topologies.start();
 
   const generatorOn = config.generator.enabled ?? transport.kind === 'embedded';
   const source = generatorOn
@@ -129,7 +132,7 @@ export async function runPipeline(
     stopping ??= (async () => {
       stopStatus();
       await source?.stop();
-      const result = await topology.stop(config.shutdown.timeoutMs);
+      const result = await topologies.stop(config.shutdown.timeoutMs);
       await predictionStore?.close();
       await scorer.close();
       await server.close();

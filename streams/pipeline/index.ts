@@ -15,6 +15,6 @@ export type {
   StageContext,
   Tap,
 } from './stages.ts';
-export { Topologies } from './topologies.ts';
+export { type RunningTopology, Topologies } from './topologies.ts';
 export type { TopologyDeclaration } from './topology-declaration.ts';
 export { TopologyRuntime, type TopologyRuntimeOptions, type TopologyTotals } from './topology-runtime.ts';

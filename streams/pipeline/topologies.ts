@@ -1,5 +1,13 @@
-import type { PipelineItem } from './stages.ts';
-import type { TopologyRuntime } from './topology-runtime.ts';
+import type { TopologyTotals } from './topology-runtime.ts';
+
+/** What `Topologies` needs of each runtime (a `TopologyRuntime` of any item type). */
+export interface RunningTopology {
+  readonly declaration: { readonly name: string };
+  readonly totals: TopologyTotals;
+  start(): Promise<void>;
+  stop(timeoutMs: number): Promise<{ drained: boolean }>;
+  isConsuming(): boolean;
+}
 
 /**
  * Several topologies in one process, each with its own consumer group, in-flight bound and (under
@@ -9,9 +17,9 @@ import type { TopologyRuntime } from './topology-runtime.ts';
  * last outputs before the other drains.
  */
 export class Topologies {
-  readonly #runtimes: ReadonlyArray<TopologyRuntime<PipelineItem>>;
+  readonly #runtimes: ReadonlyArray<RunningTopology>;
 
-  constructor(runtimes: ReadonlyArray<TopologyRuntime<PipelineItem>>) {
+  constructor(runtimes: ReadonlyArray<RunningTopology>) {
     const names = new Set<string>();
     for (const runtime of runtimes) {
       const { name } = runtime.declaration;
@@ -21,13 +29,13 @@ export class Topologies {
     this.#runtimes = runtimes;
   }
 
-  get runtimes(): ReadonlyArray<TopologyRuntime<PipelineItem>> {
+  get runtimes(): ReadonlyArray<RunningTopology> {
     return this.#runtimes;
   }
 
   /** Starts each in feed order; if one fails to start, the ones already started are stopped. */
   async start(stopTimeoutMs = 5000): Promise<void> {
-    const started: Array<TopologyRuntime<PipelineItem>> = [];
+    const started: RunningTopology[] = [];
     for (const runtime of this.#runtimes) {
       try {
         await runtime.start();

@@ -174,6 +174,11 @@ export class TopologyRuntime<T extends PipelineItem> {
     return this.#loop?.paused ?? false;
   }
 
+  /** Commits every partition's acked low watermark now, as the commit interval would. */
+  commit(): Promise<void> {
+    return this.#loop?.commit() ?? Promise.resolve();
+  }
+
   /** Stops fetching, flushes the open batch, waits for in-flight records (bounded), commits, leaves the group. */
   async stop(timeoutMs: number): Promise<{ drained: boolean }> {
     this.#stopRequested = true;

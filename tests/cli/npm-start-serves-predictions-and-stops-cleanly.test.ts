@@ -68,8 +68,8 @@ describe('npm start (the embedded default)', () => {
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(ready.status).toBe(200);
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      expect(metrics).toMatch(/^sluice_predictions_total \d+/m);
-      expect(metrics).toMatch(/^sluice_end_to_end_latency_seconds_count \d+/m);
+      expect(metrics).toMatch(/^sluice_predictions_total\{topology="scoring"\} \d+/m);
+      expect(metrics).toMatch(/^sluice_end_to_end_latency_seconds_count\{topology="scoring"\} \d+/m);
       expect(metrics).toContain('sluice_ws_subscribers');
       const nonSluice = metrics
         .split('\n')
