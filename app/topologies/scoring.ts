@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { decodeStage } from '../../processors/decode/index.ts';
 import { deadLetterEncoder, deadLetterTopicSpec, encodeStage } from '../../processors/encode/index.ts';
 import { enrichStage, type FeatureStore, type FeatureViewSpec } from '../../processors/enrich/index.ts';
@@ -67,7 +66,7 @@ export function scoringTopology(parts: ScoringParts): TopologyDeclaration<Scorin
     ),
     taps: liveFeed ? [liveFeedTap(liveFeed, 'predictions', (item: ScoringItem) => item.prediction)] : [],
     delivery: config.delivery,
-    transactionalId: config.transport?.kafka.transactionalId ?? `${config.consumer.groupId}-${hostname()}`,
+    transactionalId: config.transport?.kafka.transactionalId,
     deliveredMetric: { name: 'sluice_predictions_total', help: 'Predictions delivered to every sink' },
   };
 }

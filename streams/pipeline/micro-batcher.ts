@@ -1,8 +1,13 @@
+import { performance } from 'node:perf_hooks';
+
 /** Closing rule of a micro-batch: whichever of size and delay comes first. */
 export interface MicroBatcherOptions {
   maxBatchSize: number;
   maxDelayMs: number;
 }
+
+/** Receives each closed batch, why it closed, and how long it was open (its first item's wait). */
+export type OnBatch<T> = (batch: T[], reason: 'size' | 'delay' | 'flush', waitedMs: number) => void;
 
 /**
  * Groups items into batches that close at `maxBatchSize` items or `maxDelayMs` after the first item,
@@ -11,14 +16,12 @@ export interface MicroBatcherOptions {
  */
 export class MicroBatcher<T> {
   readonly #options: MicroBatcherOptions;
-  readonly #onBatch: (batch: T[], reason: 'size' | 'delay' | 'flush') => void;
+  readonly #onBatch: OnBatch<T>;
   #items: T[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #openedAt = 0;
 
-  constructor(
-    options: MicroBatcherOptions,
-    onBatch: (batch: T[], reason: 'size' | 'delay' | 'flush') => void,
-  ) {
+  constructor(options: MicroBatcherOptions, onBatch: OnBatch<T>) {
     this.#options = options;
     this.#onBatch = onBatch;
   }
@@ -28,9 +31,10 @@ export class MicroBatcher<T> {
   }
 
   add(item: T): void {
-    this.#items.push(item);
-    if (this.#items.length >= this.#options.maxBatchSize) this.#close('size');
-    else if (this.#items.length === 1) this.#arm();
+    const size = this.#items.push(item);
+    if (size === 1) this.#openedAt = performance.now();
+    if (size >= this.#options.maxBatchSize) this.#close('size');
+    else if (size === 1) this.#arm();
   }
 
   /** Closes the open batch now (shutdown, rebalance). */
@@ -54,6 +58,6 @@ export class MicroBatcher<T> {
     }
     const batch = this.#items;
     this.#items = [];
-    this.#onBatch(batch, reason);
+    this.#onBatch(batch, reason, performance.now() - this.#openedAt);
   }
 }

@@ -4,6 +4,8 @@ import type { TopologyTotals } from './topology-runtime.ts';
 export interface RunningTopology {
   readonly declaration: { readonly name: string };
   readonly totals: TopologyTotals;
+  /** Its transactional producer's id under exactly-once; undefined otherwise. */
+  readonly transactionalId?: string | undefined;
   start(): Promise<void>;
   stop(timeoutMs: number): Promise<{ drained: boolean }>;
   isConsuming(): boolean;
@@ -21,10 +23,18 @@ export class Topologies {
 
   constructor(runtimes: ReadonlyArray<RunningTopology>) {
     const names = new Set<string>();
+    const transactionalIds = new Map<string, string>();
     for (const runtime of runtimes) {
       const { name } = runtime.declaration;
       if (names.has(name)) throw new Error(`two topologies are named "${name}"`);
       names.add(name);
+      const id = runtime.transactionalId;
+      if (id === undefined) continue;
+      // Two producers with one transactional id fence each other: the second start would kill the first.
+      const other = transactionalIds.get(id);
+      if (other !== undefined)
+        throw new Error(`topologies "${other}" and "${name}" share the transactional id "${id}"`);
+      transactionalIds.set(id, name);
     }
     this.#runtimes = runtimes;
   }

@@ -25,7 +25,8 @@ export interface TopologyDeclaration<T extends PipelineItem> {
   readonly taps?: ReadonlyArray<Tap<T>>;
   /**
    * `exactly-once`: outputs and input offsets commit in one Kafka transaction, through a
-   * transactional producer of this topology's own (`transactionalId`).
+   * transactional producer of this topology's own, with `transactionalId` (default: the consumer
+   * group and the host name, `<groupId>-<host>`). Two topologies of a process must not share it.
    */
   readonly delivery?: 'at-least-once' | 'exactly-once';
   readonly transactionalId?: string;

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Registry } from 'prom-client';
 import { preciseNowMs } from '../../core/clock.ts';
@@ -98,9 +99,10 @@ export class TopologyRuntime<T extends PipelineItem> {
       deliver: async (_, items) => this.#deliver(items),
       onFatal: (error) => this.#fatal(error),
     });
-    this.#batcher = new MicroBatcher<T>(declaration.batch, (items, reason) => {
+    this.#batcher = new MicroBatcher<T>(declaration.batch, (items, reason, waitedMs) => {
       this.totals.batches++;
       this.#metrics.batchSize.observe({ reason }, items.length);
+      this.#metrics.stageSeconds.observe({ stage: 'batch' }, waitedMs / 1000);
       this.#runner.submit(items);
     });
   }
@@ -142,9 +144,19 @@ export class TopologyRuntime<T extends PipelineItem> {
     });
   }
 
+  /**
+   * Under exactly-once, the id of this topology's transactional producer: the declared one, else
+   * derived from its consumer group and the host, so each topology of a process has its own.
+   */
+  get transactionalId(): string | undefined {
+    const { delivery, transactionalId, source } = this.declaration;
+    if (delivery !== 'exactly-once') return undefined;
+    return transactionalId ?? `${source.consumer.groupId}-${hostname()}`;
+  }
+
   #transactionalProducer(): Promise<TransactionalProducerClient> {
     const { transport } = this.#options;
-    const id = this.declaration.transactionalId;
+    const id = this.transactionalId;
     if (!transport.createTransactionalProducer || id === undefined) {
       throw new ConfigError(
         'SLUICE_CONFIG_INVALID',
@@ -218,6 +230,7 @@ export class TopologyRuntime<T extends PipelineItem> {
     this.#metrics.consumed.inc(undefined, records.length);
     let failed: FailedRecord[] | undefined;
     const now = Date.now();
+    const started = performance.now();
     for (let i = 0; i < records.length; i++) {
       const consumed = records[i]!;
       const item = decode.process(consumed, now);
@@ -226,6 +239,8 @@ export class TopologyRuntime<T extends PipelineItem> {
         failed.push({ consumed, error: item });
       } else this.#batcher.add(item);
     }
+    // Per poll, not per record; a batch the poll closed is handed on inside this span.
+    this.#metrics.stageSeconds.observe({ stage: decode.id }, (performance.now() - started) / 1000);
     if (failed) void this.#routeDeadLetters(failed);
   }
 
@@ -261,6 +276,7 @@ export class TopologyRuntime<T extends PipelineItem> {
     // Handed to every sink synchronously and in batch order, which keeps per-key order; their
     // confirmations are not awaited here, so the next batch is handed over meanwhile. Acks are still
     // applied in batch order, after the ack of the one before.
+    const handedOver = performance.now();
     const written: Array<Promise<void>> = [this.#acked];
     if (delivered.length > 0) {
       declaration.sinks.forEach((sink, i) => {
@@ -277,6 +293,7 @@ export class TopologyRuntime<T extends PipelineItem> {
     }
     if (failed) written.push(this.#routeDeadLetters(failed));
     const acked = Promise.all(written).then(() => {
+      this.#metrics.stageSeconds.observe({ stage: 'sink' }, (performance.now() - handedOver) / 1000);
       for (let i = 0; i < delivered.length; i++) delivered[i]!.consumed.ack();
       this.totals.delivered += delivered.length;
       this.#metrics.delivered.inc(undefined, delivered.length);

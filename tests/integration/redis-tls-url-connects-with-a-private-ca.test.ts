@@ -7,6 +7,7 @@ import { loadConfig } from '../../app/config/index.ts';
 import { openFeatureStore } from '../../app/open-feature-store.ts';
 import { freePort } from '../../core/free-port.ts';
 import { silentLogger } from '../../core/logger.ts';
+import { RedisPredictionSink, redisSinkConfigSchema } from '../../sinks/redis/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-redis-tls-'));
 let server: ChildProcess | undefined;
@@ -107,5 +108,48 @@ describe('a rediss:// REDIS_URL', () => {
     ).rejects.toThrow(
       /REDIS_URL=rediss:\/\/127\.0\.0\.1:\d+\/?: cannot connect to Redis: .*(self[- ]signed|certificate)/i,
     );
+  });
+
+  it('lets the prediction sink trust sinks.redis.caFile too, and names that key when the file cannot be read', async () => {
+    const url = `rediss://127.0.0.1:${port}`;
+    const sink = await RedisPredictionSink.connect(
+      redisSinkConfigSchema.parse({ enabled: true, url, caFile: join(dir, 'cert.pem') }),
+      silentLogger,
+    );
+    try {
+      await sink.write([
+        {
+          event_id: 'e-1',
+          key: 'user-tls',
+          model: 'fraud',
+          model_version: 'v1',
+          score: 0.25,
+          label: 0,
+          features_missing: [],
+          features_stale: [],
+          event_time: 1,
+          ingest_time: 2,
+          inference_time: 3,
+          latency_ms: 1,
+          source_partition: 0,
+          source_offset: 0,
+        },
+      ]);
+    } finally {
+      await sink.close();
+    }
+
+    await expect(
+      RedisPredictionSink.connect(
+        redisSinkConfigSchema.parse({ enabled: true, url, timeoutMs: 1000 }),
+        silentLogger,
+      ),
+    ).rejects.toThrow(/sinks\.redis\.url.*(self[- ]signed|certificate)/i);
+    await expect(
+      RedisPredictionSink.connect(
+        redisSinkConfigSchema.parse({ enabled: true, url, caFile: join(dir, 'missing.pem') }),
+        silentLogger,
+      ),
+    ).rejects.toThrow(/sinks\.redis\.caFile.*missing\.pem/);
   });
 });
