@@ -1,7 +1,7 @@
 import { preciseNowMs } from '../core/clock.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import { retry, sleep } from '../core/retry.ts';
+import { type RetryOptions, retry, sleep } from '../core/retry.ts';
 import { ConsumedRecord } from './consumed-record.ts';
 import type { InFlightGate } from './inflight-gate.ts';
 import { PartitionProgress } from './partition-progress.ts';
@@ -64,9 +64,19 @@ export class ConsumerLoop {
   #transactionDue = false;
   /** Aborted by stop(): a poll being retried gives up. */
   readonly #stopped = new AbortController();
+  /** Built once: every poll goes through retry(), so its options are not rebuilt per poll. */
+  readonly #pollRetry: Partial<RetryOptions>;
 
   private constructor(options: ConsumerLoopOptions) {
     this.#options = options;
+    this.#pollRetry = {
+      ...POLL_RETRY,
+      signal: this.#stopped.signal,
+      onRetry: (error, attempt, delayMs) => {
+        this.#pollFailures = attempt;
+        options.logger.warn({ err: error, retryInMs: delayMs }, 'poll failed; retrying');
+      },
+    };
   }
 
   /** Joins the group and starts polling in the background. */
@@ -167,7 +177,7 @@ export class ConsumerLoop {
   }
 
   async #run(): Promise<void> {
-    const { gate, logger } = this.#options;
+    const { gate } = this.#options;
     while (this.#running) {
       if (this.#transactionDue) {
         this.#transactionDue = false;
@@ -195,14 +205,7 @@ export class ConsumerLoop {
               Math.max(1, Math.min(this.#options.maxPollRecords, capacity)),
               this.#paused ? 0 : this.#options.pollWaitMs,
             ),
-          {
-            ...POLL_RETRY,
-            signal: this.#stopped.signal,
-            onRetry: (error, attempt, delayMs) => {
-              this.#pollFailures = attempt;
-              logger.warn({ err: error, retryInMs: delayMs }, 'poll failed; retrying');
-            },
-          },
+          this.#pollRetry,
         );
         this.#pollFailures = 0;
         this.#lastPollOkAt = Date.now();

@@ -63,19 +63,12 @@ export class StageMetrics {
     labelNames: readonly L[] = [],
   ): BoundCounter<L> {
     if (!this.#registry) return NOOP_COUNTER;
-    const s = sharedOf(this.#registry);
-    let counter = s.metrics.get(name) as Counter<string> | undefined;
-    if (!counter) {
-      counter = new Counter({
-        name,
-        help,
-        labelNames: ['topology', ...labelNames],
-        registers: [this.#registry],
-      });
-      s.metrics.set(name, counter);
-    }
+    const metric = this.#series(
+      name,
+      (registry) =>
+        new Counter({ name, help, labelNames: ['topology', ...labelNames], registers: [registry] }),
+    );
     const topology = this.#topology;
-    const metric = counter;
     if (labelNames.length === 0) {
       const child = metric.labels({ topology });
       return { inc: (_labels, value = 1) => child.inc(value) };
@@ -107,21 +100,30 @@ export class StageMetrics {
     buckets: number[],
   ): BoundHistogram<L> {
     if (!this.#registry) return NOOP_HISTOGRAM;
-    const s = sharedOf(this.#registry);
-    let histogram = s.metrics.get(name) as Histogram<string> | undefined;
-    if (!histogram) {
-      histogram = new Histogram({
-        name,
-        help,
-        labelNames: ['topology', ...labelNames],
-        buckets,
-        registers: [this.#registry],
-      });
-      s.metrics.set(name, histogram);
-    }
+    const metric = this.#series(
+      name,
+      (registry) =>
+        new Histogram({
+          name,
+          help,
+          labelNames: ['topology', ...labelNames],
+          buckets,
+          registers: [registry],
+        }),
+    );
     const topology = this.#topology;
-    const metric = histogram;
     return { observe: (labels, value) => metric.observe({ ...labels, topology }, value) };
+  }
+
+  /** The registry's series of this name, made by `create` for the first topology that asks. */
+  #series<M extends Counter<string> | Histogram<string>>(name: string, create: (registry: Registry) => M): M {
+    const s = sharedOf(this.#registry!);
+    let metric = s.metrics.get(name) as M | undefined;
+    if (!metric) {
+      metric = create(this.#registry!);
+      s.metrics.set(name, metric);
+    }
+    return metric;
   }
 
   /** A gauge read when scraped: `probe` answers for this topology. */
