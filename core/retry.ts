@@ -33,11 +33,13 @@ export async function retry<T>(
   fn: (attempt: number) => Promise<T>,
   partial: Partial<RetryOptions> = {},
 ): Promise<T> {
-  const options = { ...DEFAULTS, ...partial };
+  // Merged on the first failure only: most calls (a sink write, a batch scored) succeed at once.
+  let options: RetryOptions | undefined;
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (error) {
+      options ??= { ...DEFAULTS, ...partial };
       if (attempt >= options.retries || !isRetriable(error) || options.signal?.aborted) throw error;
       const delayMs = backoffDelayMs(attempt, options);
       options.onRetry?.(error, attempt + 1, delayMs);

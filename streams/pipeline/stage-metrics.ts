@@ -36,6 +36,34 @@ function sharedOf(registry: Registry): Shared {
   return s;
 }
 
+/**
+ * The series' children of one topology, cached per label values: prom-client hashes the labels on
+ * every labelled call, and some of these are counted per batch or per item on the hot path.
+ */
+function childrenOf<C, L extends string>(
+  metric: { labels(labels: Record<string, string>): C },
+  topology: string,
+  labelNames: readonly L[],
+): (labels: Partial<Record<L, string>> | undefined) => C {
+  if (labelNames.length === 0) {
+    const only = metric.labels({ topology });
+    return () => only;
+  }
+  const cache = new Map<string, C>();
+  return (labels = {}) => {
+    let key = '';
+    for (const name of labelNames) key += `${labels[name] ?? ''}\u0000`;
+    let child = cache.get(key);
+    if (child === undefined) {
+      const all: Record<string, string> = { topology };
+      for (const name of labelNames) all[name] = labels[name] ?? '';
+      child = metric.labels(all);
+      cache.set(key, child);
+    }
+    return child;
+  };
+}
+
 const NOOP_COUNTER: BoundCounter<string> = { inc() {} };
 const NOOP_HISTOGRAM: BoundHistogram<string> = { observe() {} };
 
@@ -68,29 +96,8 @@ export class StageMetrics {
       (registry) =>
         new Counter({ name, help, labelNames: ['topology', ...labelNames], registers: [registry] }),
     );
-    const topology = this.#topology;
-    if (labelNames.length === 0) {
-      const child = metric.labels({ topology });
-      return { inc: (_labels, value = 1) => child.inc(value) };
-    }
-    // Children are cached per label values: some of these are counted per item.
-    const children = new Map<string, { inc(value: number): void }>();
-    return {
-      inc: (labels = {}, value = 1) => {
-        const values = labelNames.map((l) => labels[l] ?? '');
-        const key = values.join('\u0000');
-        let child = children.get(key);
-        if (!child) {
-          const all: Record<string, string> = { topology };
-          labelNames.forEach((l, i) => {
-            all[l] = values[i]!;
-          });
-          child = metric.labels(all);
-          children.set(key, child);
-        }
-        child.inc(value);
-      },
-    };
+    const children = childrenOf(metric, this.#topology, labelNames);
+    return { inc: (labels, value = 1) => children(labels).inc(value) };
   }
 
   histogram<L extends string = never>(
@@ -111,8 +118,8 @@ export class StageMetrics {
           registers: [registry],
         }),
     );
-    const topology = this.#topology;
-    return { observe: (labels, value) => metric.observe({ ...labels, topology }, value) };
+    const children = childrenOf(metric, this.#topology, labelNames);
+    return { observe: (labels, value) => children(labels).observe(value) };
   }
 
   /** The registry's series of this name, made by `create` for the first topology that asks. */

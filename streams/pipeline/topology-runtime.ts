@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { preciseNowMs } from '../../core/clock.ts';
 import { ConfigError, RecordError, SluiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { retry } from '../../core/retry.ts';
+import { type RetryOptions, retry } from '../../core/retry.ts';
 import type { ConsumedRecord } from '../consumed-record.ts';
 import { ConsumerLoop } from '../consumer-loop.ts';
 import { InFlightGate } from '../inflight-gate.ts';
@@ -79,6 +79,7 @@ export class TopologyRuntime<T extends PipelineItem> {
   #acked: Promise<void> = Promise.resolve();
   /** Per ordered sink, its write of the last delivered batch; each batch's write starts after it. */
   readonly #orderedWrites: Array<Promise<void>>;
+  readonly #sinkRetryOptions = new Map<string, Partial<RetryOptions>>();
 
   constructor(declaration: TopologyDeclaration<T>, options: TopologyRuntimeOptions) {
     this.declaration = declaration;
@@ -325,28 +326,35 @@ export class TopologyRuntime<T extends PipelineItem> {
 
   #writeWithRetry(name: string, write: () => Promise<void>): Promise<void> {
     const metrics = this.#metrics;
-    return retry(
-      async () => {
-        const started = performance.now();
-        try {
-          await write();
-        } catch (error) {
-          metrics.sinkFailures.inc({ sink: name });
-          throw error;
-        }
-        metrics.sinkWriteSeconds.observe({ sink: name }, (performance.now() - started) / 1000);
-      },
-      {
+    return retry(async () => {
+      const started = performance.now();
+      try {
+        await write();
+      } catch (error) {
+        metrics.sinkFailures.inc({ sink: name });
+        throw error;
+      }
+      metrics.sinkWriteSeconds.observe({ sink: name }, (performance.now() - started) / 1000);
+    }, this.#sinkRetry(name));
+  }
+
+  /** A sink's retry options, built once per sink rather than per batch. */
+  #sinkRetry(name: string): Partial<RetryOptions> {
+    let options = this.#sinkRetryOptions.get(name);
+    if (!options) {
+      options = {
         ...SINK_RETRY,
         onRetry: (error, attempt, delayMs) => {
-          metrics.sinkRetries.inc({ sink: name });
+          this.#metrics.sinkRetries.inc({ sink: name });
           this.#logger.warn(
             { err: error, sink: name, attempt, retryInMs: delayMs },
             'sink write failed; retrying',
           );
         },
-      },
-    );
+      };
+      this.#sinkRetryOptions.set(name, options);
+    }
+    return options;
   }
 
   #observe(delivered: T[]): void {
