@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { FRAUD_FEATURE_COUNT, writeFeatureVector } from '../models/fraud/feature-row.ts';
+import { TransactionGenerator } from '../models/generator/index.ts';
+import { loadInputRow } from '../processors/infer/input-row/load-input-row.ts';
+import type { TransactionEvent } from '../schemas/records.ts';
+
+type Writer = (
+  event: TransactionEvent,
+  features: Readonly<Record<string, number>>,
+  out: Float32Array,
+  offset: number,
+) => void;
+
+/**
+ * ns per row of the fraud row, written by the compiled declaration (models/fraud/input-row.json)
+ * and by the hand-written writeFeatureVector, into batches of 256 as the infer stage writes them.
+ * The two alternate within each round so machine noise hits both alike; medians of the rounds.
+ */
+export function measureRowWriters(
+  rounds: number,
+  rowsPerRound: number,
+): { compiledNs: number[]; handNs: number[] } {
+  const schema = JSON.parse(readFileSync('schemas/transaction-event.avsc', 'utf8'));
+  const compiled = loadInputRow('models/fraud/input-row.json', schema);
+  const generator = new TransactionGenerator({ seed: 5 });
+  const events: TransactionEvent[] = [];
+  const features: Array<Record<string, number>> = [];
+  for (let i = 0; i < 4096; i++) {
+    events.push(generator.next().event);
+    features.push(
+      i % 10 === 0
+        ? {}
+        : {
+            avg_amount_30d: 40 + (i % 90),
+            txn_count_7d: i % 20,
+            account_age_days: 900,
+            days_since_last_login: 1,
+          },
+    );
+  }
+  const out = new Float32Array(256 * FRAUD_FEATURE_COUNT);
+  const time = (write: Writer): number => {
+    const started = performance.now();
+    for (let n = 0; n < rowsPerRound; n++) {
+      const i = n & 4095;
+      write(events[i]!, features[i]!, out, (n & 255) * FRAUD_FEATURE_COUNT);
+    }
+    return ((performance.now() - started) * 1e6) / rowsPerRound;
+  };
+  // Warm both up to their optimised code before anything is timed.
+  time(compiled.write as Writer);
+  time(writeFeatureVector);
+  const compiledNs: number[] = [];
+  const handNs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2 === 0) {
+      compiledNs.push(time(compiled.write as Writer));
+      handNs.push(time(writeFeatureVector));
+    } else {
+      handNs.push(time(writeFeatureVector));
+      compiledNs.push(time(compiled.write as Writer));
+    }
+  }
+  return { compiledNs, handNs };
+}
