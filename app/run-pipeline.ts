@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Logger } from '../core/logger.ts';
-import { FRAUD_FEATURES, InferencePool } from '../processors/infer/index.ts';
-import { SchemaRegistryClient } from '../schemas/index.ts';
+import { FRAUD_FEATURES, InferencePool, loadModelManifest, loadModelRow } from '../processors/infer/index.ts';
+import { codecs, SchemaRegistryClient } from '../schemas/index.ts';
 import { RedisPredictionSink } from '../sinks/redis/index.ts';
 import { LiveServer } from '../sinks/websocket/index.ts';
 import { EmbeddedTransport } from '../streams/embedded/index.ts';
@@ -43,6 +43,8 @@ export async function runPipeline(
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sluice_' });
 
+  // The input row first: a row file that cannot serve fails before anything has been opened.
+  const row = loadModelRow(await loadModelManifest(config.model.manifest), codecs.event.type.schema());
   const featureStore = await openFeatureStore(config, logger, registry);
   const scorer = await InferencePool.create({
     manifestPath: config.model.manifest,
@@ -50,7 +52,7 @@ export async function runPipeline(
     workers: config.model.workers,
     intraOpThreads: config.model.intraOpThreads,
     warmupBatchSize: config.model.warmupBatchSize,
-    expectedFeatures: FRAUD_FEATURES,
+    expectedFeatures: row?.names ?? FRAUD_FEATURES,
     logger,
   });
   logger.info(scorer.info, 'model loaded and warmed up');
@@ -88,6 +90,7 @@ export async function runPipeline(
       : undefined,
     featureStore,
     scorer,
+    vector: row,
     liveFeed: server,
     predictionStore,
     registry,

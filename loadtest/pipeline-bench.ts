@@ -6,7 +6,7 @@ import { preciseNowMs } from '../core/clock.ts';
 import { silentLogger } from '../core/logger.ts';
 import { TransactionGenerator } from '../models/generator/index.ts';
 import { MemoryFeatureStore } from '../processors/enrich/index.ts';
-import type { InferencePool } from '../processors/infer/index.ts';
+import { type InferencePool, loadModelManifest, loadModelRow } from '../processors/infer/index.ts';
 import { codecs, DecodeFailure, type Prediction } from '../schemas/index.ts';
 import { EmbeddedTransport } from '../streams/embedded/index.ts';
 import { timedScoringTopology } from './first-record-clock.ts';
@@ -99,11 +99,14 @@ export async function measurePipeline(
   const config = configSchema.parse({ batch });
   const transport = new EmbeddedTransport({ retentionRecords: Math.max(1_000_000, events.length) });
   const featureStore = await MemoryFeatureStore.fromJsonl(config.features.seedFile);
+  // The row the server compiles from the model's manifest, as `npm start` uses it.
+  const vector = loadModelRow(await loadModelManifest(config.model.manifest), codecs.event.type.schema());
   const { topology, firstRecordAtMs } = timedScoringTopology({
     transport,
     config,
     featureStore,
     scorer,
+    vector,
     logger: silentLogger,
   });
   await transport.ensureTopics([{ topic: 'events', partitions: config.topics.partitions }]);

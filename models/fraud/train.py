@@ -124,6 +124,8 @@ def main():
         "positiveClassIndex": 1,
         "decisionThreshold": 0.5,
         "features": features,
+        # The row as declared transforms; the pipeline checks it writes exactly `features`.
+        "inputRow": "input-row.json",
         "storeFeatures": list(meta["storeFeatures"]),
         "trainedAt": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "auc": round(auc, 6),

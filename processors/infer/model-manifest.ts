@@ -20,6 +20,11 @@ export const modelManifestSchema = z
     decisionThreshold: z.number().min(0).max(1),
     features: z.array(z.string().min(1)).min(1).refine(uniqueNames, 'feature names must be unique'),
     storeFeatures: z.array(z.string().min(1)).default([]),
+    /**
+     * The input row as declared transforms (processors/infer/input-row), relative to the manifest's
+     * folder; it must write exactly `features`. Without it the row is the hand-written fraud row.
+     */
+    inputRow: z.string().min(1).optional(),
     trainedAt: z.string().optional(),
     auc: z.number().optional(),
   })
@@ -30,6 +35,8 @@ export const modelManifestSchema = z
 export type ModelManifest = z.output<typeof modelManifestSchema> & {
   manifestPath: string;
   modelPath: string;
+  /** Absolute path of `inputRow`, when the manifest names one. */
+  inputRowPath?: string | undefined;
 };
 
 /**
@@ -96,7 +103,8 @@ export async function loadModelManifest(manifestPath: string): Promise<ModelMani
       { subject: modelPath, cause: error },
     );
   }
-  return { ...parsed.data, manifestPath: path, modelPath };
+  const inputRowPath = parsed.data.inputRow ? resolve(dirname(path), parsed.data.inputRow) : undefined;
+  return { ...parsed.data, manifestPath: path, modelPath, inputRowPath };
 }
 
 function isNotFound(error: unknown): boolean {
