@@ -44,7 +44,8 @@ export async function runPipeline(
   collectDefaultMetrics({ register: registry, prefix: 'sluice_' });
 
   // The input row first: a row file that cannot serve fails before anything has been opened.
-  const row = loadModelRow(await loadModelManifest(config.model.manifest), codecs.event.type.schema());
+  const manifest = await loadModelManifest(config.model.manifest);
+  const row = loadModelRow(manifest, codecs.event.type.schema());
   const featureStore = await openFeatureStore(config, logger, registry);
   const scorer = await InferencePool.create({
     manifestPath: config.model.manifest,
@@ -52,7 +53,9 @@ export async function runPipeline(
     workers: config.model.workers,
     intraOpThreads: config.model.intraOpThreads,
     warmupBatchSize: config.model.warmupBatchSize,
-    expectedFeatures: row?.names ?? FRAUD_FEATURES,
+    manifest,
+    // A declared row was already checked against the manifest's features; the hand-written one is not.
+    expectedFeatures: row ? undefined : FRAUD_FEATURES,
     logger,
   });
   logger.info(scorer.info, 'model loaded and warmed up');

@@ -13,7 +13,7 @@ import {
 import { startPrivateRedis } from './private-redis.ts';
 import { formatNumber, median, printTable, writeJson } from './report.ts';
 import { measureRestart, RESTART_RATE_PER_SECOND, type RestartSample } from './restart-bench.ts';
-import { measureRowWriters } from './row-writer-bench.ts';
+import { rowBench } from './row-writer-bench.ts';
 
 const BATCH_SIZES = [1, 8, 64, 256, 1024];
 
@@ -339,30 +339,6 @@ async function restartBench(options: { runs: string; sessionTimeoutMs: string })
     rows,
   });
   process.stdout.write(`wrote ${writeJson('restart', { runs, sessionTimeoutMs, samples })}\n`);
-}
-
-/** `npm run bench -- row`: ns per row, the compiled input-row declaration against the hand-written row. */
-function rowBench(options: { runs: string; rows: string }): void {
-  const runs = Number(options.runs);
-  const { compiledNs, handNs } = measureRowWriters(runs, Number(options.rows));
-  const compiled = median(compiledNs);
-  const hand = median(handNs);
-  printTable({
-    title: `Fraud input row, ${options.rows} rows per run into batches of 256; median of ${runs}`,
-    columns: ['writer', 'ns per row', 'vs hand-written'],
-    rows: [
-      ['hand-written writeFeatureVector', formatNumber(hand, 1), '100.0%'],
-      [
-        'compiled models/fraud/input-row.json',
-        formatNumber(compiled, 1),
-        `${formatNumber((compiled / hand) * 100, 1)}%`,
-      ],
-    ],
-  });
-  process.stdout.write(`compiled/hand ${formatNumber(compiled / hand, 3)}\n`);
-  process.stdout.write(
-    `wrote ${writeJson('row', { runs, rows: Number(options.rows), compiledNs, handNs })}\n`,
-  );
 }
 
 const program = new Command('bench').description(

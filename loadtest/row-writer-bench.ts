@@ -4,6 +4,7 @@ import { FRAUD_FEATURE_COUNT, writeFeatureVector } from '../models/fraud/feature
 import { TransactionGenerator } from '../models/generator/index.ts';
 import { loadInputRow } from '../processors/infer/input-row/load-input-row.ts';
 import type { TransactionEvent } from '../schemas/records.ts';
+import { formatNumber, median, printTable, writeJson } from './report.ts';
 
 type Writer = (
   event: TransactionEvent,
@@ -63,4 +64,28 @@ export function measureRowWriters(
     }
   }
   return { compiledNs, handNs };
+}
+
+/** `npm run bench -- row`: ns per row, the compiled input-row declaration against the hand-written row. */
+export function rowBench(options: { runs: string; rows: string }): void {
+  const runs = Number(options.runs);
+  const { compiledNs, handNs } = measureRowWriters(runs, Number(options.rows));
+  const compiled = median(compiledNs);
+  const hand = median(handNs);
+  printTable({
+    title: `Fraud input row, ${options.rows} rows per run into batches of 256; median of ${runs}`,
+    columns: ['writer', 'ns per row', 'vs hand-written'],
+    rows: [
+      ['hand-written writeFeatureVector', formatNumber(hand, 1), '100.0%'],
+      [
+        'compiled models/fraud/input-row.json',
+        formatNumber(compiled, 1),
+        `${formatNumber((compiled / hand) * 100, 1)}%`,
+      ],
+    ],
+  });
+  process.stdout.write(`compiled/hand ${formatNumber(compiled / hand, 3)}\n`);
+  process.stdout.write(
+    `wrote ${writeJson('row', { runs, rows: Number(options.rows), compiledNs, handNs })}\n`,
+  );
 }

@@ -18,6 +18,8 @@ export interface InferencePoolOptions {
   intraOpThreads?: number;
   /** Rows of the all-zeros batch each worker runs before it takes traffic; default 256. */
   warmupBatchSize?: number;
+  /** The manifest of `manifestPath`, when the caller already read it (so it is not read twice). */
+  manifest?: ModelManifest | undefined;
   /** When given, the manifest's features must be exactly these, in this order (the pipeline's vector). */
   expectedFeatures?: readonly string[];
   logger: Logger;
@@ -80,7 +82,7 @@ export class InferencePool {
       });
     }
 
-    const manifest = await loadModelManifest(options.manifestPath);
+    const manifest = options.manifest ?? (await loadModelManifest(options.manifestPath));
     if (options.expectedFeatures) checkFeatureNames(manifest, options.expectedFeatures);
     const init: WorkerInit = {
       modelPath: manifest.modelPath,
