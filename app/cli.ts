@@ -2,9 +2,12 @@ import { Command, Option } from 'commander';
 import { ConfigError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { redactSecrets, scrubSecrets } from '../core/secrets.ts';
+import { bundleCommand } from './bundle/bundle-command.ts';
 import { loadConfig } from './config/index.ts';
 import { featuresCommand } from './features-load/features-command.ts';
+import { produceCommand } from './produce/produce-command.ts';
 import { type RunningPipeline, runPipeline } from './run-pipeline.ts';
+import { trainingDataCommand } from './training-data/training-data-command.ts';
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 2 bad config (the message names the key). */
 const EXIT_CONFIG = 2;
@@ -72,6 +75,9 @@ export function buildCli(): Command {
     .addOption(configOption())
     .action(start);
   program.addCommand(featuresCommand());
+  program.addCommand(trainingDataCommand());
+  program.addCommand(bundleCommand());
+  program.addCommand(produceCommand());
   program
     .command('config')
     .description('validate the config and print it with every default filled in (secrets as ***)')

@@ -6,10 +6,13 @@ export interface HealthSources {
   /** True once the model is loaded, the consumer joined its group and polls succeed. */
   ready: () => boolean;
   details: () => Record<string, unknown>;
+  /** What `GET /model` describes: the served bundle's name, kind and score range. */
+  model?: () => Record<string, unknown>;
 }
 
 /**
  * `GET /healthz` (the process is alive and serving), `GET /readyz` (it is consuming: 503 otherwise)
+ * `GET /model` (the served bundle: name, version, kind, score range; the dashboard scales by it)
  * and `GET /metrics` (Prometheus text, every series prefixed `sluice_`), on the live server's port.
  */
 export function registerHttpEndpoints(server: LiveServer, registry: Registry, health: HealthSources): void {
@@ -18,6 +21,8 @@ export function registerHttpEndpoints(server: LiveServer, registry: Registry, he
     const ready = health.ready();
     return jsonReply(ready ? 200 : 503, { ready, ...health.details() });
   });
+  const model = health.model;
+  if (model) server.get('/model', () => jsonReply(200, model()));
   server.get('/metrics', async () => ({
     status: 200,
     contentType: registry.contentType,

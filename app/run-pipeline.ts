@@ -1,15 +1,16 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Logger } from '../core/logger.ts';
-import { FRAUD_FEATURES, InferencePool, loadModelManifest, loadModelRow } from '../processors/infer/index.ts';
-import { codecs, SchemaRegistryClient } from '../schemas/index.ts';
+import { InferencePool } from '../processors/infer/index.ts';
+import { SchemaRegistryClient } from '../schemas/index.ts';
 import { RedisPredictionSink } from '../sinks/redis/index.ts';
 import { LiveServer } from '../sinks/websocket/index.ts';
-import { EmbeddedTransport } from '../streams/embedded/index.ts';
 import type { Transport } from '../streams/index.ts';
-import { createKafkaTransport } from '../streams/kafka/index.ts';
 import { Topologies } from '../streams/pipeline/index.ts';
 import type { SluiceConfig } from './config/index.ts';
+import { loadConfiguredModel } from './configured-model.ts';
+import { createTransport } from './create-transport.ts';
 import { GeneratedEventSource } from './event-source.ts';
+import { FileEventSource } from './file-event-source.ts';
 import { registerHttpEndpoints } from './http-endpoints.ts';
 import { openFeatureStore } from './open-feature-store.ts';
 import { buildScoringTopology, type ScoringTopology } from './scoring-topology.ts';
@@ -20,7 +21,7 @@ export interface RunningPipeline {
   topology: ScoringTopology;
   server: LiveServer;
   transport: Transport;
-  source: GeneratedEventSource | undefined;
+  source: GeneratedEventSource | FileEventSource | undefined;
   stop(): Promise<{ drained: boolean }>;
 }
 
@@ -35,17 +36,18 @@ export interface PipelineOverrides {
  * transport comes first, so a missing Kafka client library fails before anything has started.
  */
 export async function runPipeline(
-  config: SluiceConfig,
+  configured: SluiceConfig,
   logger: Logger,
   overrides: PipelineOverrides = {},
 ): Promise<RunningPipeline> {
-  const transport = overrides.transport ?? (await createTransport(config, logger));
+  const transport = overrides.transport ?? (await createTransport(configured, logger));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sluice_' });
 
-  // The input row first: a row file that cannot serve fails before anything has been opened.
-  const manifest = await loadModelManifest(config.model.manifest);
-  const row = loadModelRow(manifest, codecs.event.type.schema());
+  // The contract and the bundle first: a schema, manifest or row that cannot serve fails before
+  // anything has been opened. From here on the features config has the bundle's view bound in.
+  const { contract, bundle, features } = loadConfiguredModel(configured);
+  const config: SluiceConfig = { ...configured, features };
   const featureStore = await openFeatureStore(config, logger, registry);
   const scorer = await InferencePool.create({
     manifestPath: config.model.manifest,
@@ -53,9 +55,7 @@ export async function runPipeline(
     workers: config.model.workers,
     intraOpThreads: config.model.intraOpThreads,
     warmupBatchSize: config.model.warmupBatchSize,
-    manifest,
-    // A declared row was already checked against the manifest's features; the hand-written one is not.
-    expectedFeatures: row ? undefined : FRAUD_FEATURES,
+    manifest: bundle.manifest,
     logger,
   });
   logger.info(scorer.info, 'model loaded and warmed up');
@@ -93,7 +93,9 @@ export async function runPipeline(
       : undefined,
     featureStore,
     scorer,
-    vector: row,
+    contract,
+    featureView: bundle.featureView,
+    vector: bundle.row,
     liveFeed: server,
     predictionStore,
     registry,
@@ -115,13 +117,28 @@ export async function runPipeline(
       inFlight: topology.gate.count,
       paused: topology.paused,
     }),
+    model: () => {
+      const { name, version, kind, scoreRange, decisionThreshold, classes, features } = bundle.manifest;
+      return {
+        name,
+        version: scorer.version || version,
+        kind,
+        scoreRange,
+        decisionThreshold,
+        classes,
+        features,
+      };
+    },
   });
   await topologies.start();
 
   const generatorOn = config.generator.enabled ?? transport.kind === 'embedded';
-  const source = generatorOn
-    ? new GeneratedEventSource({ transport, topic: config.topics.events, ...config.generator, logger })
-    : undefined;
+  const { file, ...generator } = config.generator;
+  const source = !generatorOn
+    ? undefined
+    : file
+      ? new FileEventSource({ transport, topic: config.topics.events, file, contract, ...generator, logger })
+      : new GeneratedEventSource({ transport, topic: config.topics.events, ...generator, logger });
   await source?.start();
   const stopStatus = startStatusLine(topology, config.status.intervalMs, logger);
   logger.info(
@@ -149,21 +166,4 @@ export async function runPipeline(
     return stopping;
   }
   return { topology, server, transport, source, stop };
-}
-
-/**
- * Runs first, before the feature store, the model and the port: the Confluent client is an
- * optional native dependency, so where it is missing or unbuilt this loads it up front and fails
- * with its ConfigError (naming `transport.kafka.client` and the fix, exit 2) rather than after
- * everything else has started.
- */
-async function createTransport(config: SluiceConfig, logger: Logger): Promise<Transport> {
-  if (config.transport.kind === 'kafka') {
-    if (config.transport.kafka.client === 'confluent') {
-      const { loadRdKafka } = await import('../streams/kafka/confluent/index.ts');
-      await loadRdKafka();
-    }
-    return createKafkaTransport(config.transport.kafka, logger);
-  }
-  return new EmbeddedTransport({ retentionRecords: config.transport.embedded.retentionRecords });
 }

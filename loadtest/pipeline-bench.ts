@@ -54,6 +54,7 @@ export function measureCodecFloor(
     latency_ms: 1.5,
     source_partition: 0,
     source_offset: 0,
+    outputs: {},
   };
   let processed = 0;
   const started = performance.now();
@@ -71,6 +72,7 @@ export function measureCodecFloor(
           key: event.key,
           event_time: event.event_time,
           source_offset: i,
+          outputs: {},
         });
       }
       if (encoding === 'batched')

@@ -23,7 +23,13 @@ export function measureRowWriters(
   rowsPerRound: number,
 ): { compiledNs: number[]; handNs: number[] } {
   const schema = JSON.parse(readFileSync('schemas/transaction-event.avsc', 'utf8'));
-  const compiled = loadInputRow('models/fraud/input-row.json', schema);
+  const manifest = JSON.parse(readFileSync('models/fraud/manifest.json', 'utf8'));
+  const defaults: Record<string, number> = {};
+  for (const [name, field] of Object.entries(
+    manifest.featureView.fields as Record<string, { default: number }>,
+  ))
+    defaults[name] = field.default;
+  const compiled = loadInputRow('models/fraud/input-row.json', schema, defaults);
   const generator = new TransactionGenerator({ seed: 5 });
   const events: TransactionEvent[] = [];
   const features: Array<Record<string, number>> = [];

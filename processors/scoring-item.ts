@@ -1,5 +1,5 @@
 import type { RecordError } from '../core/errors.ts';
-import type { Prediction, TransactionEvent } from '../schemas/index.ts';
+import type { EventRecord, Prediction } from '../schemas/index.ts';
 import type { ConsumedRecord, OutgoingRecord } from '../streams/index.ts';
 
 /**
@@ -9,15 +9,25 @@ import type { ConsumedRecord, OutgoingRecord } from '../streams/index.ts';
  */
 export interface ScoringItem {
   consumed: ConsumedRecord;
-  event: TransactionEvent;
+  /** The decoded event, with the fields of the contract's schema. */
+  event: EventRecord;
+  /** The contract's id, key and time fields of `event`, read once at decode. */
+  eventId: string;
+  key: string;
+  eventTime: number;
   /** Store features after policy (defaults applied), filled by enrich. */
   features: Record<string, number>;
   missing: string[];
   stale: string[];
   /** Filled by infer when the batch is scored: the score and the model (and version) that gave it. */
   score: number;
-  /** 1 at or above the scoring model's decision threshold, else 0. */
-  label: number;
+  /**
+   * A binary classifier's 1 at or above its decision threshold, else 0; a multiclass model's class
+   * index; null for a regressor.
+   */
+  label: number | null;
+  /** The model's other named outputs (a multiclass model's probability per class). */
+  outputs: Record<string, number>;
   model: string;
   modelVersion: string;
   inferenceTimeMs: number;
@@ -30,16 +40,27 @@ export interface ScoringItem {
 const NONE: string[] = [];
 // Enrich replaces it for every item it scores; shared so an event in flight costs one object less.
 const NO_FEATURES: Record<string, number> = Object.freeze({}) as Record<string, number>;
+const NO_OUTPUTS: Record<string, number> = Object.freeze({}) as Record<string, number>;
 
-export function newScoringItem(consumed: ConsumedRecord, event: TransactionEvent): ScoringItem {
+export function newScoringItem(
+  consumed: ConsumedRecord,
+  event: EventRecord,
+  eventId: string,
+  key: string,
+  eventTime: number,
+): ScoringItem {
   return {
     consumed,
     event,
+    eventId,
+    key,
+    eventTime,
     features: NO_FEATURES,
     missing: NONE,
     stale: NONE,
     score: Number.NaN,
-    label: 0,
+    label: null,
+    outputs: NO_OUTPUTS,
     model: '',
     modelVersion: '',
     inferenceTimeMs: 0,

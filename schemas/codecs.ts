@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import avro from 'avsc';
 import type { DeadLetter, DriftReport, Prediction, TransactionEvent } from './records.ts';
 
 const schemaDir = new URL('./', import.meta.url);
 
+/** `file` is absolute, or relative to schemas/ (Sluice's own records). */
 function loadType(file: string): avro.Type {
-  const schema = JSON.parse(readFileSync(new URL(file, schemaDir), 'utf8')) as avro.Schema;
+  const path = isAbsolute(file) ? file : new URL(file, schemaDir);
+  const schema = JSON.parse(readFileSync(path, 'utf8')) as avro.Schema;
   return avro.Type.forSchema(schema);
 }
 

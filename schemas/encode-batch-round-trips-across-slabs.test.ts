@@ -18,6 +18,7 @@ function prediction(i: number, idLength = 12): Prediction {
     latency_ms: 1.25,
     source_partition: i % 4,
     source_offset: i,
+    outputs: {},
   };
 }
 

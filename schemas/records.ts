@@ -1,5 +1,11 @@
 /** TypeScript views of the `.avsc` records. The `.avsc` files are the contract; these mirror them. */
 
+/**
+ * An input event of whatever `.avsc` the event contract names (config key `events`): its fields
+ * are that schema's. The stages read the id, key and time the contract names from the scoring item.
+ */
+export type EventRecord = object;
+
 export type Channel = 'POS' | 'ONLINE' | 'ATM';
 
 /** A decoded, validated input event (schemas/transaction-event.avsc). */
@@ -20,7 +26,8 @@ export interface Prediction {
   model: string;
   model_version: string;
   score: number;
-  label: number;
+  /** null for a regressor (schemas/prediction.avsc). */
+  label: number | null;
   features_missing: string[];
   features_stale: string[];
   event_time: number;
@@ -29,6 +36,8 @@ export interface Prediction {
   latency_ms: number;
   source_partition: number;
   source_offset: number;
+  /** Other named outputs (multiclass probabilities by class); {} when the model has none. */
+  outputs: Record<string, number>;
 }
 
 export type DeadLetterStage = 'decode' | 'validate' | 'enrich' | 'infer';

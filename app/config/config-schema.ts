@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { decodeConfigSchema } from '../../processors/decode/index.ts';
+import {
+  DEFAULT_EVENT_SCHEMA,
+  decodeConfigSchema,
+  eventsConfigSchema,
+} from '../../processors/decode/index.ts';
 import { deadLetterConfigSchema } from '../../processors/encode/index.ts';
-import { enrichConfigSchema, featureViewProblems } from '../../processors/enrich/index.ts';
-import { fraudFeatureView } from '../../processors/infer/index.ts';
+import { enrichConfigSchema } from '../../processors/enrich/index.ts';
 import { inferConfigSchema } from '../../processors/infer/infer-config.ts';
 import { redisSinkConfigSchema } from '../../sinks/redis/index.ts';
 import { liveServerConfigSchema, unlistedFilterableChannels } from '../../sinks/websocket/index.ts';
@@ -34,6 +37,13 @@ const generatorSchema = z
   .strictObject({
     /** The built-in event generator; on by default only with the embedded transport. */
     enabled: z.boolean().optional(),
+    /**
+     * A JSONL or CSV file of events of `events.schema` to replay instead of generating fraud
+     * transactions (any bundle's example events); streamed, bad lines logged and skipped.
+     */
+    file: z.string().min(1).optional(),
+    /** With `file`: start again at its first line when it ends. */
+    loop: z.boolean().default(false),
     ratePerSecond: z.number().positive().max(10_000_000).default(500),
     seed: z.number().int().default(42),
     users: z.number().int().min(1).default(5000),
@@ -117,6 +127,7 @@ export const configSchema = z
     topics: topicsSchema,
     schemaRegistry: schemaRegistrySchema,
     consumer: consumerConfigSchema,
+    events: eventsConfigSchema,
     decode: decodeConfigSchema,
     deadLetters: deadLetterConfigSchema,
     batch: batchConfigSchema,
@@ -129,20 +140,20 @@ export const configSchema = z
     shutdown: z.strictObject({ timeoutMs: z.number().int().min(100).max(60_000).default(8000) }).prefault({}),
   })
   .superRefine((config, ctx) => {
-    // The app scores with the fraud model (run-pipeline.ts), so its store features must be in the
-    // view: a mismatch is a config error now, not a crash once the model has loaded. A view that
-    // does not exist is reported by the features section itself.
-    if (config.features.views[config.features.view]) {
-      for (const problem of featureViewProblems(fraudFeatureView, config.features)) {
-        ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
-      }
-    }
     if (config.transport.kafka.groupInstanceId !== undefined && config.transport.kafka.client === 'kafkajs') {
       ctx.addIssue({
         code: 'custom',
         path: ['transport', 'kafka', 'groupInstanceId'],
         message:
           'static group membership needs the Confluent client (kafkajs has no group.instance.id); set transport.kafka.client: confluent or remove it',
+      });
+    }
+    const generates = config.generator.enabled ?? config.transport.kind === 'embedded';
+    if (generates && !config.generator.file && config.events.schema !== DEFAULT_EVENT_SCHEMA) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['generator', 'file'],
+        message: `the built-in generator writes the fraud example's events, not ${config.events.schema}; set generator.file to a file of your events, or generator.enabled: false`,
       });
     }
     if (config.delivery === 'exactly-once' && config.transport.kind !== 'kafka') {

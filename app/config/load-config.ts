@@ -5,6 +5,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { rememberSecrets, scrubSecrets, secretValues } from '../../core/secrets.ts';
 import { configSchema, type SluiceConfig } from './config-schema.ts';
 import { applyOverride, envOverrides } from './env-overrides.ts';
+import { MOVED_KEYS } from './moved-keys.ts';
 
 /** Where config comes from: an optional YAML/JSON file, then environment overrides on top. */
 export interface LoadConfigOptions {
@@ -87,7 +88,13 @@ function formatIssues(
     return keys
       .map((key) => {
         const source = sources.get(key) ?? (file ? `in ${file}` : 'default');
-        const what = issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message;
+        const moved = MOVED_KEYS[key];
+        const what =
+          issue.code !== 'unrecognized_keys'
+            ? issue.message
+            : moved
+              ? `unknown key; it moved to ${moved}`
+              : 'unknown key';
         return `  ${key || '(top level)'}: ${what} (${source.startsWith('in ') || source === 'default' ? source : `from ${source}`})`;
       })
       .join('\n');

@@ -1,15 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.ts';
+import { loadConfiguredModel } from '../configured-model.ts';
 import { loadConfig } from './load-config.ts';
 
 describe('feature-store config', () => {
-  it('uses the seeded memory store and a packed user view by default', () => {
-    const { features } = loadConfig({ env: {} });
+  it("uses the seeded memory store and a packed user view by default, its fields the fraud bundle's", () => {
+    const config = loadConfig({ env: {} });
+    const { features } = config;
     expect(features.store).toBe('memory');
     expect(features.view).toBe('user');
     expect(features.views.user!.layout).toBe('packed');
     expect(features.views.user!.keyTemplate).toBe('user:{key}');
-    expect(Object.keys(features.views.user!.fields)).toEqual([
+    expect(features.views.user!.fields).toEqual({});
+    const bound = loadConfiguredModel(config).features;
+    expect(bound.views.user!.fields.txn_count_7d).toEqual({ type: 'long', default: 8 });
+    expect(Object.keys(bound.views.user!.fields)).toEqual([
       'avg_amount_30d',
       'txn_count_7d',
       'account_age_days',

@@ -3,13 +3,16 @@ import { ConfigError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import { connectRedis } from '../../core/redis-connect.ts';
 import { loadConfig } from '../config/index.ts';
+import { loadConfiguredModel } from '../configured-model.ts';
 import { loadFeatureFile } from './load-feature-file.ts';
 import { progressReporter } from './progress-reporter.ts';
 
 const BAD_ROWS_PRINTED = 50;
 
 async function load(file: string, options: { view: string; batch: string; config?: string }): Promise<void> {
-  const config = loadConfig({ file: options.config });
+  const loaded = loadConfig({ file: options.config });
+  // The model's view takes its fields from the bundle; any other view must declare its own.
+  const config = { ...loaded, features: loadConfiguredModel(loaded).features };
   const view = config.features.views[options.view];
   if (!view) {
     throw new ConfigError(

@@ -7,10 +7,12 @@ export type FileRow = { lineNo: number; row: Record<string, unknown> } | { lineN
 /**
  * Reads a CSV (header line first) or JSONL file line by line, by extension, and reports the bytes
  * read so far for progress. A line that does not parse is yielded as an error; reading goes on.
+ * A CSV's header must name `requiredColumn` (the entity key), when one is given.
  */
 export async function* readFeatureFile(
   path: string,
   onBytes: (bytesRead: number) => void,
+  requiredColumn: string | undefined = 'key',
 ): AsyncGenerator<FileRow> {
   const format = path.endsWith('.csv')
     ? 'csv'
@@ -37,7 +39,8 @@ export async function* readFeatureFile(
     const cells = splitCsvLine(line);
     if (!header) {
       header = cells.map((c) => c.trim());
-      if (!header.includes('key')) throw new Error(`${path}:1: the CSV header needs a "key" column`);
+      if (requiredColumn !== undefined && !header.includes(requiredColumn))
+        throw new Error(`${path}:1: the CSV header needs a "${requiredColumn}" column`);
       continue;
     }
     if (cells.length !== header.length) {

@@ -1,13 +1,7 @@
-import { decodeStage } from '../../processors/decode/index.ts';
+import { decodeStage, defaultEventContract, type EventContract } from '../../processors/decode/index.ts';
 import { deadLetterEncoder, deadLetterTopicSpec, encodeStage } from '../../processors/encode/index.ts';
 import { enrichStage, type FeatureStore, type FeatureViewSpec } from '../../processors/enrich/index.ts';
-import {
-  type FeatureVector,
-  fraudFeatureVector,
-  fraudFeatureView,
-  inferStage,
-  type Scorer,
-} from '../../processors/infer/index.ts';
+import { type FeatureVector, fraudBundle, inferStage, type Scorer } from '../../processors/infer/index.ts';
 import type { ScoringItem } from '../../processors/scoring-item.ts';
 import type { Prediction, SchemaRegistryClient } from '../../schemas/index.ts';
 import { type BatchSink, deadLetterTopicSink, durableSink, topicSink } from '../../sinks/index.ts';
@@ -15,12 +9,14 @@ import { type LiveFeed, liveFeedTap } from '../../sinks/websocket/index.ts';
 import type { TopologyDeclaration } from '../../streams/pipeline/index.ts';
 import type { SluiceConfig } from '../config/index.ts';
 
-/** What the scoring topology is declared from; the fraud example's feature view and row are the defaults. */
+/** What the scoring topology is declared from; the fraud example's contract, feature view and row are the defaults. */
 export interface ScoringParts {
   config: Pick<SluiceConfig, 'topics' | 'consumer' | 'decode' | 'deadLetters' | 'batch' | 'features'> &
     Partial<Pick<SluiceConfig, 'delivery' | 'transport'>>;
   featureStore: FeatureStore;
   scorer: Scorer;
+  /** The input events' schema and rules; default the fraud example's (config `events` at its defaults). */
+  contract?: EventContract | undefined;
   featureView?: FeatureViewSpec | undefined;
   vector?: FeatureVector | undefined;
   /** With a registry, inputs are read in the Confluent wire format and outputs written in it. */
@@ -44,11 +40,11 @@ export function scoringTopology(parts: ScoringParts): TopologyDeclaration<Scorin
       deadLetterTopicSpec(topics.deadLetters, topics.partitions, config.deadLetters.maxOriginalBytes),
     ],
     source: { topics: [topics.events], consumer: config.consumer },
-    decode: decodeStage(config.decode, schemaRegistry),
+    decode: decodeStage(parts.contract ?? defaultEventContract(), config.decode, schemaRegistry),
     batch: config.batch,
     stages: [
-      enrichStage(parts.featureStore, parts.featureView ?? fraudFeatureView, config.features),
-      inferStage(parts.scorer, parts.vector ?? fraudFeatureVector),
+      enrichStage(parts.featureStore, parts.featureView ?? fraudBundle().featureView, config.features),
+      inferStage(parts.scorer, parts.vector ?? fraudBundle().row),
       encodeStage({ topic: topics.predictions, schemaRegistry }),
     ],
     sinks: [

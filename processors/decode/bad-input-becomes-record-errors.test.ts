@@ -1,13 +1,17 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { RecordError } from '../../core/errors.ts';
-import { codecs, type TransactionEvent } from '../../schemas/index.ts';
+import { codecs, type EventRecord, type TransactionEvent } from '../../schemas/index.ts';
 import type { InputRecord } from '../../streams/index.ts';
 import { eventSchemaWithout } from '../../tests/support/event-schema-without.ts';
 import { decodeConfigSchema } from './decode-config.ts';
 import { createEventDecoder } from './decode-event.ts';
+import { defaultEventContract } from './event-contract.ts';
 
-const decode = createEventDecoder(decodeConfigSchema.parse({ maxMessageBytes: 1024 }));
+const decode = createEventDecoder(
+  defaultEventContract(),
+  decodeConfigSchema.parse({ maxMessageBytes: 1024 }),
+);
 
 const valid: TransactionEvent = {
   event_id: 'e-1',
@@ -48,7 +52,7 @@ function withRawString(field: string, bytes: Buffer): Buffer {
 }
 
 function expectError(
-  result: TransactionEvent | RecordError,
+  result: EventRecord | RecordError,
   code: string,
   stage: string,
   mentions: string[],
@@ -121,6 +125,7 @@ describe('decode turns every kind of bad input into a record error that names th
       latency_ms: 1,
       source_partition: 0,
       source_offset: 0,
+      outputs: {},
     });
     const result = decode(record(prediction));
     expect(result).toBeInstanceOf(RecordError);
@@ -149,7 +154,7 @@ describe('decode turns every kind of bad input into a record error that names th
       decode(record(codecs.event.encode({ ...valid, amount: 1e12 }))),
       'SLUICE_VALIDATE_OUT_OF_RANGE',
       'validate',
-      ['decode.maxAmount'],
+      ['[0, 10000000] (events.fields.amount)'],
     );
     expectError(
       decode(record(codecs.event.encode({ ...valid, event_time: 0 }))),

@@ -1,16 +1,16 @@
 import { isUtf8 } from 'node:buffer';
 import type avro from 'avsc';
 import { RecordError } from '../../core/errors.ts';
-import type { TransactionEvent } from '../../schemas/index.ts';
 import {
-  codecs,
   DecodeFailure,
+  type EventRecord,
   type SchemaRegistryClient,
   Utf8Checker,
   unframe,
 } from '../../schemas/index.ts';
 import type { InputRecord } from '../../streams/index.ts';
 import type { DecodeConfig } from './decode-config.ts';
+import type { EventContract } from './event-contract.ts';
 
 function where(record: InputRecord): string {
   return `${record.topic}/${record.partition}@${record.offset}`;
@@ -21,7 +21,7 @@ function shown(value: string): string {
   return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
 }
 
-type Resolver = ReturnType<typeof codecs.event.type.createResolver>;
+type Resolver = avro.Resolver;
 
 /** How to read a writer schema's bodies: its resolver to the event schema, and its UTF-8 check. */
 interface WriterReading {
@@ -30,20 +30,23 @@ interface WriterReading {
 }
 
 /**
- * The `decode` stage: Avro bytes to a validated TransactionEvent. Called once per consumed record
- * on the hot path (`nowMs` lets the caller read the clock once per poll). Returns a RecordError instead of throwing, so one bad record never aborts its
- * batch; the caller routes it to the dead-letter topic.
+ * The `decode` stage: Avro bytes to an event of the contract's schema, validated by its rules.
+ * Called once per consumed record on the hot path (`nowMs` lets the caller read the clock once per
+ * poll). Returns a RecordError instead of throwing, so one bad record never aborts its batch; the
+ * caller routes it to the dead-letter topic.
  */
 export function createEventDecoder(
+  contract: EventContract,
   config: DecodeConfig,
   registry?: SchemaRegistryClient,
-): (record: InputRecord, nowMs?: number) => TransactionEvent | RecordError {
-  const maxEventAgeMs = config.maxEventAgeDays * 86_400_000;
+): (record: InputRecord, nowMs?: number) => EventRecord | RecordError {
   const resolvers = new Map<number, WriterReading | RecordError>();
-  const ownUtf8 = new Utf8Checker(codecs.event.type.schema() as avro.Schema);
+  const { codec, keyField } = contract;
+  const schemaName = contract.schemaPath;
+  const ownUtf8 = new Utf8Checker(codec.type.schema() as avro.Schema);
   // The Kafka key is compared with the event's key without allocating: the key is written here.
-  const keyScratch = Buffer.allocUnsafe(config.maxStringLength * 3);
-  const keySkip = stringFieldsBefore(codecs.event.type.schema() as avro.Schema, 'key');
+  const keyScratch = Buffer.allocUnsafe(config.maxMessageBytes);
+  const keySkip = stringFieldsBefore(codec.type.schema() as avro.Schema, keyField);
 
   return function decodeEvent(record, nowMs = Date.now()) {
     if (record.unreadable !== undefined) {
@@ -58,7 +61,7 @@ export function createEventDecoder(
       return new RecordError(
         'decode',
         'SLUICE_DECODE_EMPTY',
-        `empty value at ${where(record)}; expected a TransactionEvent`,
+        `empty value at ${where(record)}; expected an event of ${schemaName}`,
       );
     }
     if (bytes.length > config.maxMessageBytes) {
@@ -80,89 +83,42 @@ export function createEventDecoder(
           `value at ${where(record)}: ${framed.message}`,
         );
       }
-      const resolved = readingFor(framed.schemaId, registry, resolvers);
+      const resolved = readingFor(framed.schemaId, registry, resolvers, contract);
       if (resolved instanceof RecordError) return withPlace(resolved, record);
       body = framed.body;
       resolver = resolved.resolver;
       utf8 = resolved.utf8;
     }
-    const decoded = codecs.event.decode(body, 0, resolver);
+    const decoded = codec.decode(body, 0, resolver);
     if (decoded instanceof DecodeFailure) {
       const code =
         decoded.reason === 'trailing-bytes' ? 'SLUICE_DECODE_SCHEMA_MISMATCH' : 'SLUICE_DECODE_NOT_AVRO';
       const hint =
         decoded.reason === 'trailing-bytes'
-          ? 'written with a different schema than schemas/transaction-event.avsc?'
-          : 'not Avro binary of schemas/transaction-event.avsc';
+          ? `written with a different schema than ${schemaName}?`
+          : `not Avro binary of ${schemaName}`;
       return new RecordError('decode', code, `value at ${where(record)} is ${hint} (${decoded.message})`);
     }
-    const invalid = validateEvent(decoded, record, config, maxEventAgeMs, nowMs);
+    const invalid = contract.validate(decoded, record, nowMs);
     if (invalid !== undefined) return invalid;
     // Rare paths behind cheap checks: a string holding U+FFFD (maybe rewritten from invalid bytes),
     // and a Kafka key that is not the event's key as ASCII.
-    if (
-      decoded.event_id.includes('\uFFFD') ||
-      decoded.key.includes('\uFFFD') ||
-      decoded.merchant_category.includes('\uFFFD') ||
-      decoded.country.includes('\uFFFD')
-    ) {
+    if (contract.hasReplacementChar(decoded)) {
       const notUtf8 = checkUtf8(record, body, utf8);
       if (notUtf8 !== undefined) return notUtf8;
     }
     const kafkaKey = record.key;
     if (kafkaKey !== null) {
+      const eventKey = (decoded as Record<string, string>)[keyField]!;
       // In our own schema's bodies the key's bytes can be compared where they lie.
       const same =
         resolver === undefined && keySkip >= 0
           ? keyBytesAt(body, keySkip, kafkaKey)
-          : sameAsciiKey(kafkaKey, decoded.key);
-      if (!same) return checkKafkaKey(decoded, kafkaKey, record, keyScratch);
+          : sameAsciiKey(kafkaKey, eventKey);
+      if (!same) return checkKafkaKey(decoded, eventKey, keyField, kafkaKey, record, keyScratch);
     }
     return decoded;
   };
-}
-
-function validateEvent(
-  event: TransactionEvent,
-  record: InputRecord,
-  config: DecodeConfig,
-  maxEventAgeMs: number,
-  now: number,
-): RecordError | undefined {
-  // Field by field rather than a keyed loop: this runs per event and keyed access is megamorphic.
-  const badString =
-    checkString(event.event_id, 'event_id', record, config) ??
-    checkString(event.key, 'key', record, config) ??
-    checkString(event.merchant_category, 'merchant_category', record, config) ??
-    checkString(event.country, 'country', record, config);
-  if (badString) return badString;
-  if (!Number.isFinite(event.amount)) {
-    return new RecordError(
-      'validate',
-      'SLUICE_VALIDATE_NOT_FINITE',
-      `field "amount" is ${event.amount} at ${where(record)}`,
-      {
-        subject: 'amount',
-      },
-    );
-  }
-  if (event.amount < 0 || event.amount > config.maxAmount) {
-    return new RecordError(
-      'validate',
-      'SLUICE_VALIDATE_OUT_OF_RANGE',
-      `field "amount"=${event.amount} at ${where(record)} is outside [0, decode.maxAmount=${config.maxAmount}]`,
-      { subject: 'amount' },
-    );
-  }
-  if (event.event_time < now - maxEventAgeMs || event.event_time > now + config.maxClockSkewMs) {
-    return new RecordError(
-      'validate',
-      'SLUICE_VALIDATE_OUT_OF_RANGE',
-      `field "event_time"=${event.event_time} at ${where(record)} is more than decode.maxEventAgeDays in the past or decode.maxClockSkewMs in the future`,
-      { subject: 'event_time' },
-    );
-  }
-  return undefined;
 }
 
 /**
@@ -231,54 +187,29 @@ function checkUtf8(record: InputRecord, body: Buffer, utf8: Utf8Checker): Record
  * once the ASCII fast path did not match.
  */
 function checkKafkaKey(
-  event: TransactionEvent,
+  event: EventRecord,
+  eventKey: string,
+  keyField: string,
   kafkaKey: Buffer,
   record: InputRecord,
   scratch: Buffer,
-): TransactionEvent | RecordError {
-  const length = scratch.write(event.key, 0, 'utf8');
+): EventRecord | RecordError {
+  const length = scratch.write(eventKey, 0, 'utf8');
   if (kafkaKey.length === length && kafkaKey.compare(scratch, 0, length) === 0) return event;
   if (!isUtf8(kafkaKey)) {
     return new RecordError(
       'validate',
       'SLUICE_VALIDATE_NOT_UTF8',
-      `the Kafka message key at ${where(record)} is not valid UTF-8; key each event by its "key" field (or send a null key)`,
+      `the Kafka message key at ${where(record)} is not valid UTF-8; key each event by its "${keyField}" field (or send a null key)`,
       { subject: 'Kafka key' },
     );
   }
   return new RecordError(
     'validate',
     'SLUICE_VALIDATE_KEY_MISMATCH',
-    `the Kafka message key ${shown(kafkaKey.toString('utf8'))} at ${where(record)} differs from field "key"=${shown(event.key)}; key each event by its "key" field (or send a null key)`,
-    { subject: 'key' },
+    `the Kafka message key ${shown(kafkaKey.toString('utf8'))} at ${where(record)} differs from field "${keyField}"=${shown(eventKey)}; key each event by its "${keyField}" field (or send a null key)`,
+    { subject: keyField },
   );
-}
-
-function checkString(
-  value: string,
-  field: string,
-  record: InputRecord,
-  config: DecodeConfig,
-): RecordError | undefined {
-  if (value.length === 0) {
-    return new RecordError(
-      'validate',
-      'SLUICE_VALIDATE_MISSING_FIELD',
-      `field "${field}" is empty at ${where(record)}`,
-      {
-        subject: field,
-      },
-    );
-  }
-  if (value.length > config.maxStringLength) {
-    return new RecordError(
-      'validate',
-      'SLUICE_VALIDATE_OUT_OF_RANGE',
-      `field "${field}" has ${value.length} characters at ${where(record)}; decode.maxStringLength=${config.maxStringLength}`,
-      { subject: field },
-    );
-  }
-  return undefined;
 }
 
 /** How to read a writer schema id's bodies; the registry must have been asked already (`prefetchWriterSchemas`). */
@@ -286,6 +217,7 @@ function readingFor(
   schemaId: number,
   registry: SchemaRegistryClient,
   resolvers: Map<number, WriterReading | RecordError>,
+  contract: EventContract,
 ): WriterReading | RecordError {
   const known = resolvers.get(schemaId);
   if (known) return known;
@@ -301,14 +233,14 @@ function readingFor(
   let resolved: WriterReading | RecordError;
   try {
     resolved = {
-      resolver: codecs.event.type.createResolver(writer),
+      resolver: contract.codec.type.createResolver(writer),
       utf8: new Utf8Checker(writer.schema() as avro.Schema),
     };
   } catch (error) {
     resolved = new RecordError(
       'decode',
       'SLUICE_DECODE_SCHEMA_MISMATCH',
-      `writer schema id ${schemaId} cannot be read as schemas/transaction-event.avsc: ${(error as Error).message}`,
+      `writer schema id ${schemaId} cannot be read as ${contract.schemaPath}: ${(error as Error).message}`,
     );
   }
   resolvers.set(schemaId, resolved);

@@ -7,22 +7,23 @@ import type { ScoringItem } from '../scoring-item.ts';
  * `outputTimeMs` closes its end-to-end latency.
  */
 export function toPrediction(item: ScoringItem, outputTimeMs: number): Prediction {
-  const { event, consumed } = item;
+  const { consumed } = item;
   return {
-    event_id: event.event_id,
-    key: event.key,
+    event_id: item.eventId,
+    key: item.key,
     model: item.model,
     model_version: item.modelVersion,
     score: item.score,
     label: item.label,
     features_missing: item.missing,
     features_stale: item.stale,
-    event_time: event.event_time,
+    event_time: item.eventTime,
     ingest_time: Math.round(consumed.ingestTimeMs),
     inference_time: Math.round(item.inferenceTimeMs),
     latency_ms: outputTimeMs - consumed.ingestTimeMs,
     source_partition: consumed.record.partition,
     source_offset: consumed.record.offset,
+    outputs: item.outputs,
   };
 }
 

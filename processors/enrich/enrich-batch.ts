@@ -2,14 +2,19 @@ import { ConfigError, RecordError, SluiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { retry } from '../../core/retry.ts';
 import type { ScoringItem } from '../scoring-item.ts';
+import { bindFeatureView } from './bind-feature-view.ts';
 import type { EnrichConfig } from './enrich-config.ts';
 import type { FeatureRow, FeatureStore } from './feature-store.ts';
-import type { FeatureViewConfig } from './feature-view-config.ts';
+import type { FeatureType, FeatureViewConfig } from './feature-view-config.ts';
 
-/** The store features a model needs, with the value each gets when it is missing. */
+/**
+ * The store features a model needs (its bundle's feature view), with the value each gets when it
+ * is missing and its type in the store.
+ */
 export interface FeatureViewSpec {
   names: readonly string[];
   defaults: Readonly<Record<string, number>>;
+  types?: Readonly<Record<string, FeatureType>> | undefined;
 }
 
 /** Counts the topology turns into metrics. */
@@ -90,6 +95,7 @@ export function createEnricher(
   logger: Logger,
   options: EnricherOptions = {},
 ): (items: ScoringItem[]) => Promise<EnrichOutcome> {
+  config = bindFeatureView(config, modelView);
   const problem = featureViewProblems(modelView, config)[0];
   if (problem) {
     const key = problem.path.join('.');
@@ -166,9 +172,9 @@ export function createEnricher(
     const slotOf = new Map<string, number>();
     const keys: string[] = [];
     for (const item of items) {
-      if (item.error || slotOf.has(item.event.key)) continue;
-      slotOf.set(item.event.key, keys.length);
-      keys.push(item.event.key);
+      if (item.error || slotOf.has(item.key)) continue;
+      slotOf.set(item.key, keys.length);
+      keys.push(item.key);
     }
     if (keys.length === 0) return { lookups: 0, storeFailed: false };
 
@@ -185,7 +191,7 @@ export function createEnricher(
     const now = Date.now();
     for (const item of items) {
       if (item.error) continue;
-      const row = rows[slotOf.get(item.event.key)!];
+      const row = rows[slotOf.get(item.key)!];
       const isStale = maxAgeMs > 0 && row?.updatedAtMs !== undefined && now - row.updatedAtMs > maxAgeMs;
       applyRow(item, row, policy, isStale);
     }
@@ -207,7 +213,7 @@ function applyRow(
   isStale: boolean,
 ): void {
   const { view, viewKey, names, defaults } = policy;
-  const key = item.event.key;
+  const key = item.key;
   const missing = row ? absentNames(row, names) : [...names];
   const wrongType = row?.wrongType ? names.filter((n) => row.wrongType!.includes(n)) : NONE;
   if (wrongType.length > 0 && view.onWrongType === 'dead-letter') {

@@ -10,7 +10,7 @@ export type FeatureType = z.infer<typeof featureTypeSchema>;
 
 const fieldSchema = z.strictObject({
   type: featureTypeSchema.default('double'),
-  /** The value a missing, stale or wrongly typed field gets; defaults to the model manifest's. */
+  /** The value a missing, stale or wrongly typed field gets; defaults to the model bundle's. */
   default: z.number().optional(),
 });
 
@@ -30,13 +30,13 @@ export const featureViewSchema = z.strictObject({
    * pipelined HMGET each (Feast-style), for stores other tools write.
    */
   layout: z.enum(['packed', 'hash']).default('packed'),
-  /** Declaration order is the packed layout's order: appending a field is compatible, reordering is not. */
-  fields: z.record(z.string().min(1), fieldSchema).default({
-    avg_amount_30d: { type: 'double' },
-    txn_count_7d: { type: 'long' },
-    account_age_days: { type: 'long' },
-    days_since_last_login: { type: 'double' },
-  }),
+  /**
+   * The stored fields; none (the default) means the model bundle's feature view (its manifest's
+   * `featureView.fields`, with their types and defaults). Declare them here only to store more
+   * fields than the model reads or to override a default. Declaration order is the packed
+   * layout's order: appending a field is compatible, reordering is not.
+   */
+  fields: z.record(z.string().min(1), fieldSchema).default({}),
   /** Field holding when the entity was written, epoch ms. */
   timestampField: z.string().min(1).default('updated_at'),
   /** Older values count as stale; 0 turns staleness off. */

@@ -1,3 +1,4 @@
+export { bindFeatureView } from './bind-feature-view.ts';
 export { BREAKER_STATES, type BreakerState, CircuitBreaker } from './circuit-breaker.ts';
 export {
   createEnricher,

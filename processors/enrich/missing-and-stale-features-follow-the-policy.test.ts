@@ -30,7 +30,7 @@ function item(key: string) {
     country: 'US',
     channel: 'POS',
   } as TransactionEvent;
-  return newScoringItem({} as ConsumedRecord, event);
+  return newScoringItem({} as ConsumedRecord, event, event.event_id, event.key, event.event_time);
 }
 
 function store() {

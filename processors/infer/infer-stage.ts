@@ -3,6 +3,7 @@ import type { Logger } from '../../core/logger.ts';
 import { retry } from '../../core/retry.ts';
 import type { BatchStage } from '../../streams/pipeline/index.ts';
 import type { ScoringItem } from '../scoring-item.ts';
+import type { ModelOutput } from './model-manifest.ts';
 import type { FeatureVector, Scorer } from './scorer.ts';
 
 // Inference is tried three more times, after which the batch becomes dead letters.
@@ -30,7 +31,11 @@ export function inferStage(scorer: Scorer, vector: FeatureVector): BatchStage<Sc
       }
       const model = scorer.model;
       const version = scorer.version;
-      const threshold = scorer.decisionThreshold;
+      const kind: ModelOutput = scorer.outputKind ?? {
+        kind: 'binary-classifier',
+        positiveClassIndex: 1,
+        decisionThreshold: scorer.decisionThreshold,
+      };
       let scores: Float32Array;
       try {
         scores = await retry(() => scorer.infer(matrix, items.length), INFER_RETRY);
@@ -51,15 +56,48 @@ export function inferStage(scorer: Scorer, vector: FeatureVector): BatchStage<Sc
         return;
       }
       const now = Date.now();
+      stampOutputs(items, scores, kind);
       for (let i = 0; i < items.length; i++) {
         const item = items[i]!;
-        const score = scores[i]!;
-        item.score = score;
-        item.label = score >= threshold ? 1 : 0;
         item.model = model;
         item.modelVersion = version;
         item.inferenceTimeMs = now;
       }
     },
   };
+}
+
+/** Each item's score, label and named outputs, as the model's kind defines them. */
+function stampOutputs(items: ScoringItem[], values: Float32Array, kind: ModelOutput): void {
+  switch (kind.kind) {
+    case 'binary-classifier': {
+      const threshold = kind.decisionThreshold;
+      for (let i = 0; i < items.length; i++) {
+        const score = values[i]!;
+        items[i]!.score = score;
+        items[i]!.label = score >= threshold ? 1 : 0;
+      }
+      return;
+    }
+    case 'regressor':
+      for (let i = 0; i < items.length; i++) items[i]!.score = values[i]!;
+      return;
+    case 'multiclass': {
+      const classes = kind.classes;
+      const width = classes.length;
+      for (let i = 0; i < items.length; i++) {
+        const outputs: Record<string, number> = {};
+        let best = 0;
+        for (let c = 0; c < width; c++) {
+          const p = values[i * width + c]!;
+          outputs[classes[c]!] = p;
+          if (p > values[i * width + best]!) best = c;
+        }
+        const item = items[i]!;
+        item.score = values[i * width + best]!;
+        item.label = best;
+        item.outputs = outputs;
+      }
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import { ConfigError, errorMessage, SluiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { retry } from '../../core/retry.ts';
-import { loadModelManifest, type ModelManifest } from './model-manifest.ts';
+import { loadModelManifest, type ModelManifest, type ModelOutput, modelOutputOf } from './model-manifest.ts';
 import { resolveWorkerEntry } from './worker-entry.ts';
 import type { WorkerInit } from './worker-protocol.ts';
 import { type WorkerReady, WorkerSlot } from './worker-slot.ts';
@@ -54,6 +54,7 @@ const RESPAWN_RETRY = {
  */
 export class InferencePool {
   readonly #manifest: ModelManifest;
+  #outputKind: ModelOutput | undefined;
   readonly #logger: Logger;
   readonly #slots: WorkerSlot[] = [];
   readonly #loggedFallbacks = new Set<string>();
@@ -90,7 +91,9 @@ export class InferencePool {
       input: manifest.input,
       output: manifest.output,
       featureCount: manifest.features.length,
-      positiveClassIndex: manifest.positiveClassIndex,
+      outputKind: modelOutputOf(manifest),
+      inputRowPath: manifest.inputRowPath,
+      lastColumn: manifest.features[manifest.features.length - 1],
       providers: [...providers],
       intraOpThreads,
       warmupBatchSize,
@@ -147,7 +150,13 @@ export class InferencePool {
   }
 
   get decisionThreshold(): number {
-    return this.#manifest.decisionThreshold;
+    return this.#manifest.decisionThreshold ?? Number.NaN;
+  }
+
+  /** What the model's output means (the infer stage reads scores, labels and outputs by it). */
+  get outputKind(): ModelOutput {
+    this.#outputKind ??= modelOutputOf(this.#manifest);
+    return this.#outputKind;
   }
 
   /**

@@ -1,6 +1,11 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { ConfigError, errorMessage } from '../../core/errors.ts';
-import { checkModelSignature, checkOutputDims, type ExpectedSignature } from './model-signature.ts';
+import {
+  checkModelSignature,
+  checkOutputDims,
+  type ExpectedSignature,
+  resultWidth,
+} from './model-signature.ts';
 import type { ProviderFailure, WorkerInit } from './worker-protocol.ts';
 
 /** A model ready to score: session created, signature checked, warmed up. Lives in a worker thread. */
@@ -9,7 +14,11 @@ export interface LoadedModel {
   fallbacks: ProviderFailure[];
   loadMs: number;
   warmupMs: number;
-  /** Positive-class probability per row; `features` is rows × featureCount, row-major. Blocks the thread. */
+  /**
+   * Per row, what the model's kind reads from its output: the positive-class probability, the
+   * regressor's value, or every class's probability (rows × classes); `features` is rows ×
+   * featureCount, row-major. Blocks the thread.
+   */
   score(features: Float32Array, rows: number): Promise<Float32Array>;
   release(): Promise<void>;
 }
@@ -78,9 +87,17 @@ export async function loadModelSession(init: WorkerInit): Promise<LoadedModel> {
     if (!(data instanceof Float32Array || data instanceof Float64Array)) {
       throw new Error(`output "${init.output}" is ${output.type}, expected float32 or float64`);
     }
-    const classes = dims[1]!;
-    const scores = new Float32Array(rows);
-    for (let row = 0, at = init.positiveClassIndex; row < rows; row++, at += classes) scores[row] = data[at]!;
+    const kind = init.outputKind;
+    if (kind.kind === 'binary-classifier') {
+      const classes = dims[1]!;
+      const scores = new Float32Array(rows);
+      for (let row = 0, at = kind.positiveClassIndex; row < rows; row++, at += classes)
+        scores[row] = data[at]!;
+      return scores;
+    }
+    // A regressor's [batch] or [batch, 1], or a multiclass [batch, classes]: the values as they lie.
+    const scores = new Float32Array(rows * resultWidth(kind));
+    scores.set(data);
     return scores;
   };
 

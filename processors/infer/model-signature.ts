@@ -1,5 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { ConfigError } from '../../core/errors.ts';
+import type { ModelOutput } from './model-manifest.ts';
 
 /** What the manifest promises about the model's tensors; checked against the loaded session. */
 export interface ExpectedSignature {
@@ -8,7 +9,11 @@ export interface ExpectedSignature {
   input: string;
   output: string;
   featureCount: number;
-  positiveClassIndex: number;
+  /** What the output means; it decides the output shape the model must have. */
+  outputKind: ModelOutput;
+  /** The input row file and its last column, named when the model's input width differs. */
+  inputRowPath?: string | undefined;
+  lastColumn?: string | undefined;
 }
 
 /** The session's side of the check (an InferenceSession satisfies it). */
@@ -17,14 +22,50 @@ export interface SessionSignature {
   readonly outputMetadata: readonly InferenceSession.ValueMetadata[];
 }
 
+/** Values a row of the scorer's result holds: one score, or one probability per class. */
+export function resultWidth(kind: ModelOutput): number {
+  return kind.kind === 'multiclass' ? kind.classes.length : 1;
+}
+
+/** The output shape a kind needs, in words, for messages. */
+function wantedOutput(expected: ExpectedSignature): string {
+  const kind = expected.outputKind;
+  const name = `output "${expected.output}"`;
+  switch (kind.kind) {
+    case 'binary-classifier':
+      return `${name}: [batch, >${kind.positiveClassIndex}] (binary-classifier, positiveClassIndex ${kind.positiveClassIndex})`;
+    case 'multiclass':
+      return `${name}: [batch, ${kind.classes.length}] (multiclass with ${kind.classes.length} classes)`;
+    case 'regressor':
+      return `${name}: [batch] or [batch, 1] (regressor)`;
+  }
+}
+
+/** Whether dims (numbers, or strings for symbolic ones) fit the kind; a symbolic dim is checked on the first real output. */
+function shapeFits(kind: ModelOutput, dims: ReadonlyArray<number | string>): boolean {
+  const last = dims[dims.length - 1];
+  const symbolic = typeof last === 'string';
+  switch (kind.kind) {
+    case 'binary-classifier':
+      return dims.length === 2 && (symbolic || (last as number) > kind.positiveClassIndex);
+    case 'multiclass':
+      return dims.length === 2 && (symbolic || last === kind.classes.length);
+    case 'regressor':
+      return dims.length === 1 || (dims.length === 2 && (symbolic || last === 1));
+  }
+}
+
 /**
  * Throws ConfigError SLUICE_MODEL_SIGNATURE_MISMATCH unless the model has a float32 input named
- * `input` of shape [batch, featureCount] (batch: symbolic or any size) and an output named
- * `output` whose last dimension has a column at `positiveClassIndex`. The message names the
- * model file, what the manifest expects and what the model has, so the fix is obvious from it.
+ * `input` of shape [batch, featureCount] (batch: symbolic or any size) and a float output named
+ * `output` of the shape its kind needs. The message names the model file, what the manifest
+ * expects and what the model has, so the fix is obvious from it.
  */
 export function checkModelSignature(expected: ExpectedSignature, session: SessionSignature): void {
-  const wantInput = `input "${expected.input}": float32 [batch, ${expected.featureCount}]`;
+  const row = expected.inputRowPath
+    ? ` (the ${expected.featureCount} columns of input row ${expected.inputRowPath}, the last "${expected.lastColumn}")`
+    : '';
+  const wantInput = `input "${expected.input}": float32 [batch, ${expected.featureCount}]${row}`;
   const input = session.inputMetadata.find((m) => m.name === expected.input);
   const inputOk =
     input?.isTensor === true &&
@@ -39,33 +80,26 @@ export function checkModelSignature(expected: ExpectedSignature, session: Sessio
     );
   }
 
-  const wantOutput = `output "${expected.output}": [batch, >${expected.positiveClassIndex}] (positiveClassIndex ${expected.positiveClassIndex})`;
   const output = session.outputMetadata.find((m) => m.name === expected.output);
-  const lastDim = output?.isTensor === true ? output.shape[output.shape.length - 1] : undefined;
-  // A symbolic class dimension cannot be checked here; the warm-up run checks the real one.
-  const classesOk =
-    typeof lastDim === 'string' || (typeof lastDim === 'number' && lastDim > expected.positiveClassIndex);
   const outputOk =
     output?.isTensor === true &&
     (output.type === 'float32' || output.type === 'float64') &&
-    output.shape.length === 2 &&
-    classesOk;
+    shapeFits(expected.outputKind, output.shape);
   if (!outputOk) {
     throw mismatch(
       expected,
-      `expected ${wantOutput}`,
+      `expected ${wantedOutput(expected)}`,
       `model has ${describeAll('outputs', session.outputMetadata)}`,
     );
   }
 }
 
-/** The same check on a real output's dims, for outputs whose class dimension was symbolic. */
+/** The same check on a real output's dims, for outputs with a symbolic dimension. */
 export function checkOutputDims(expected: ExpectedSignature, dims: readonly number[], rows: number): void {
-  const classes = dims[dims.length - 1] ?? 0;
-  if (dims.length !== 2 || dims[0] !== rows || classes <= expected.positiveClassIndex) {
+  if (dims[0] !== rows || !shapeFits(expected.outputKind, dims)) {
     throw mismatch(
       expected,
-      `expected output "${expected.output}" of shape [${rows}, >${expected.positiveClassIndex}]`,
+      `expected ${wantedOutput(expected)} with batch ${rows}`,
       `model returned [${dims.join(', ')}]`,
     );
   }

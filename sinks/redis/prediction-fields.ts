@@ -3,7 +3,7 @@ import type { Prediction } from '../../schemas/index.ts';
 /**
  * A prediction as the flat field/value list `HSET` and `XADD` take. Numbers are written in their
  * shortest exact decimal form and the feature lists as JSON arrays, so a reader can parse them back
- * without knowing Avro. `label` is the decision (score ≥ the model's threshold).
+ * without knowing Avro. `label` is empty for a regressor (no label), `outputs` a JSON object.
  */
 export function predictionFields(prediction: Prediction): string[] {
   return [
@@ -18,7 +18,7 @@ export function predictionFields(prediction: Prediction): string[] {
     'score',
     String(prediction.score),
     'label',
-    String(prediction.label),
+    prediction.label === null ? '' : String(prediction.label),
     'features_missing',
     JSON.stringify(prediction.features_missing),
     'features_stale',
@@ -35,5 +35,7 @@ export function predictionFields(prediction: Prediction): string[] {
     String(prediction.source_partition),
     'source_offset',
     String(prediction.source_offset),
+    'outputs',
+    JSON.stringify(prediction.outputs),
   ];
 }

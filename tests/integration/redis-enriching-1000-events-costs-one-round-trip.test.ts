@@ -26,7 +26,7 @@ afterAll(() => redis?.stop());
 function items(count: number) {
   return Array.from({ length: count }, (_, i) => {
     const event = codecs.event.type.fromBuffer(eventRecord(`e${i}`, `u${i}`).value!) as TransactionEvent;
-    return newScoringItem({} as ConsumedRecord, event);
+    return newScoringItem({} as ConsumedRecord, event, event.event_id, event.key, event.event_time);
   });
 }
 

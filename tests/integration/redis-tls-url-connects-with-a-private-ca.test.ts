@@ -133,6 +133,7 @@ describe('a rediss:// REDIS_URL', () => {
           latency_ms: 1,
           source_partition: 0,
           source_offset: 0,
+          outputs: {},
         },
       ]);
     } finally {

@@ -138,6 +138,7 @@ export function fakePrediction(i: number, overrides: Partial<Prediction> = {}): 
     latency_ms: 5 + (i % 30),
     source_partition: i % 4,
     source_offset: i,
+    outputs: {},
     ...overrides,
   };
 }

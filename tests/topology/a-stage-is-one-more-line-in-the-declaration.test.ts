@@ -21,7 +21,7 @@ function countingTap(seen: string[]): Tap<ScoringItem> {
   return {
     name: 'count',
     observe(items) {
-      for (const item of items) seen.push(item.event.event_id);
+      for (const item of items) seen.push(item.eventId);
     },
   };
 }

@@ -8,16 +8,23 @@ import { loadInputRow } from './load-input-row.ts';
 
 const schema = JSON.parse(readFileSync('schemas/transaction-event.avsc', 'utf8'));
 const fraud = JSON.parse(readFileSync('models/fraud/input-row.json', 'utf8'));
+const manifest = JSON.parse(readFileSync('models/fraud/manifest.json', 'utf8'));
+const defaults: Record<string, number> = Object.fromEntries(
+  Object.entries(manifest.featureView.fields as Record<string, { default: number }>).map(([k, v]) => [
+    k,
+    v.default,
+  ]),
+);
 const dir = mkdtempSync(join(tmpdir(), 'sluice-input-row-'));
 
 /** The fraud row with column `index` replaced (or the file patched), as a file; the error it loads with. */
-function errorFor(patch: (file: typeof fraud) => void): ConfigError {
+function errorFor(patch: (file: typeof fraud) => void, featureDefaults = defaults): ConfigError {
   const file = structuredClone(fraud);
   patch(file);
   const path = join(dir, `row-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(path, JSON.stringify(file));
   try {
-    loadInputRow(path, schema);
+    loadInputRow(path, schema, featureDefaults);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain(path);
@@ -58,10 +65,9 @@ describe('an input row that cannot serve', () => {
     );
   });
 
-  it('names a store feature the file does not declare', () => {
-    const error = errorFor((f) => {
-      delete f.storeFeatures.txn_count_7d;
-    });
+  it("names a store feature the bundle's feature view does not have", () => {
+    const { txn_count_7d: _dropped, ...fewer } = defaults;
+    const error = errorFor(() => undefined, fewer);
     expect(error.message).toContain('columns[4] "txn_count_7d": store feature "txn_count_7d" is not in');
   });
 
@@ -91,7 +97,7 @@ describe('an input row that cannot serve', () => {
     ).toMatch(/columns\[2\] "amount_to_avg": minDenominator: /);
     const path = join(dir, 'broken.json');
     writeFileSync(path, '{ "columns": [');
-    expect(() => loadInputRow(path, schema)).toThrow(new RegExp(`input row ${path}: .*JSON`));
+    expect(() => loadInputRow(path, schema, defaults)).toThrow(new RegExp(`input row ${path}: .*JSON`));
   });
 });
 

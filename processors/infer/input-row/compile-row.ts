@@ -100,6 +100,10 @@ function columnExpressions(
       return [
         `${numeric(column.numerator)} / Math.max(${numeric(column.denominator)}, ${num(column.minDenominator)})`,
       ];
+    case 'zscore':
+      return [
+        `(${numeric(column.of)} - ${numeric(column.mean)}) / Math.max(${numeric(column.std)}, ${num(column.minStd)})`,
+      ];
     case 'hourOfDay': {
       const t = numeric({ field: column.field });
       // Modulo twice: a time before 1970 would otherwise give a negative hour.

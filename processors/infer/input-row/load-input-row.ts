@@ -6,20 +6,23 @@ import { type CompiledRow, compileRow, RowSpecError } from './compile-row.ts';
 import { eventFieldKinds } from './event-field-kinds.ts';
 import { rowSpecSchema } from './row-spec.ts';
 
-/** An input-row file: the store features the row reads (with their defaults) and its columns. */
+/** An input-row file: its columns (the store features they read are the bundle's feature view's). */
 export const inputRowFileSchema = z.strictObject({
   doc: z.string().optional(),
-  storeFeatures: z.record(z.string().min(1), z.number().refine(Number.isFinite, 'must be a finite number')),
   columns: rowSpecSchema,
 });
 
 /**
- * Reads an input-row file and compiles it against the event schema (the parsed `.avsc`). Every
- * problem is a ConfigError (exit 2) that names the file and the column: a transform not in the
- * set, a field the event does not have or of the wrong kind, a store feature the file does not
- * declare, a column name used twice.
+ * Reads an input-row file and compiles it against the event schema (the parsed `.avsc`) and the
+ * store features of the bundle's view (name → default). Every problem is a ConfigError (exit 2)
+ * that names the file and the column: a transform not in the set, a field the event does not have
+ * or of the wrong kind, a store feature not in the view, a column name used twice.
  */
-export function loadInputRow(path: string, eventSchema: unknown): CompiledRow {
+export function loadInputRow(
+  path: string,
+  eventSchema: unknown,
+  featureDefaults: Readonly<Record<string, number>>,
+): CompiledRow {
   const file = resolve(path);
   let json: unknown;
   try {
@@ -40,7 +43,7 @@ export function loadInputRow(path: string, eventSchema: unknown): CompiledRow {
   try {
     return compileRow(parsed.data.columns, {
       eventFields: eventFieldKinds(eventSchema),
-      featureDefaults: parsed.data.storeFeatures,
+      featureDefaults,
     });
   } catch (error) {
     if (!(error instanceof RowSpecError)) throw error;

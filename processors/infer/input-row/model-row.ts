@@ -11,7 +11,10 @@ import { loadInputRow } from './load-input-row.ts';
  */
 export function loadModelRow(manifest: ModelManifest, eventSchema: unknown): CompiledRow | undefined {
   if (!manifest.inputRowPath) return undefined;
-  const row = loadInputRow(manifest.inputRowPath, eventSchema);
+  const defaults = Object.fromEntries(
+    Object.entries(manifest.featureView?.fields ?? {}).map(([name, field]) => [name, field.default]),
+  );
+  const row = loadInputRow(manifest.inputRowPath, eventSchema, defaults);
   const expected = manifest.features;
   const at = row.names.findIndex((name, i) => name !== expected[i]);
   if (at >= 0 || row.width !== expected.length) {

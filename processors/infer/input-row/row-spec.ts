@@ -30,6 +30,15 @@ export const columnSchema = z.discriminatedUnion('transform', [
     denominator: operandSchema,
     minDenominator: finite,
   }),
+  /** `(of - mean) / max(std, minStd)`: how many deviations a reading is from its entity's mean. */
+  z.strictObject({
+    name,
+    transform: z.literal('zscore'),
+    of: operandSchema,
+    mean: operandSchema,
+    std: operandSchema,
+    minStd: finite,
+  }),
   /** Hour of day (0–23, UTC) of an epoch-milliseconds field; a time before 1970 still gives 0–23. */
   z.strictObject({ name, transform: z.literal('hourOfDay'), field: name }),
   /** 1 when a string or enum field equals `value`, else 0. */
