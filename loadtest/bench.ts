@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { silentLogger } from '../core/logger.ts';
-import { FRAUD_FEATURES, InferencePool } from '../processors/infer/index.ts';
+import { fraudBundle, InferencePool } from '../processors/infer/index.ts';
+
+const FRAUD_FEATURES = fraudBundle().manifest.features;
+
 import { type LoopLag, measureLoopLagDuringInference } from './event-loop-bench.ts';
 import { runFeaturesBench } from './features-bench.ts';
 import { type KafkaClientName, measurePassThrough, measureSluice } from './kafka-bench.ts';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { FRAUD_FEATURE_COUNT, writeFeatureVector } from '../models/fraud/feature-row.ts';
 import { TransactionGenerator } from '../models/generator/index.ts';
 import { loadInputRow } from '../processors/infer/input-row/load-input-row.ts';
 import type { TransactionEvent } from '../schemas/records.ts';
+import { FRAUD_FEATURE_COUNT, writeFeatureVector } from '../tests/support/hand-written-fraud-row.ts';
 import { formatNumber, median, printTable, writeJson } from './report.ts';
 
 type Writer = (

@@ -1,16 +1,17 @@
 """Trains the example fraud model and exports it for the Node pipeline.
 
     python3 -m pip install -r models/fraud/requirements.txt
-    npx tsx models/write-training-data.ts
+    npm run generate:training
     python3 models/fraud/train.py [--data models/fraud/data/train.csv] [--out-dir models/fraud]
 
-Reads the CSV that models/write-training-data.ts wrote (its columns come from the pipeline's
-processors/infer/feature-vector.ts, listed again in train.meta.json), trains
+Reads the CSV that app/training-data/write-fraud-training-data.ts wrote (its columns are the
+bundle's input row, models/fraud/input-row.json, written by the same compiled writer the server
+runs, and listed again in train.meta.json), trains
 StandardScaler + MLPClassifier(64, 32), prints the holdout AUC, and writes:
 
 - model.onnx: input `features` float32 [N, 12]; outputs `label` int64 [N] and
   `probabilities` float32 [N, 2] (no ZipMap, so Node reads a plain tensor);
-- manifest.json: what the pipeline validates the model against at load;
+- manifest.json: its training fields (trainedAt, auc, training); the rest is the bundle's declaration;
 - golden.json: input rows with their probabilities, which the Node golden test compares to
   ONNX Runtime's output within 1e-5.
 
@@ -115,28 +116,22 @@ def main():
     with open(model_path, "wb") as handle:
         handle.write(onx.SerializeToString())
 
-    manifest = {
-        "name": "fraud",
-        "version": "1",
-        "file": "model.onnx",
-        "input": "features",
-        "output": "probabilities",
-        "positiveClassIndex": 1,
-        "decisionThreshold": 0.5,
-        "features": features,
-        # The row as declared transforms; the pipeline checks it writes exactly `features`.
-        "inputRow": "input-row.json",
-        "storeFeatures": list(meta["storeFeatures"]),
-        "trainedAt": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "auc": round(auc, 6),
-        "training": {
-            "rows": int(len(y)),
-            "seed": meta["seed"],
-            "users": meta["users"],
-            "sklearn": sklearn.__version__,
-            "skl2onnx": skl2onnx.__version__,
-            "opset": TARGET_OPSET[""],
-        },
+    # The manifest is the bundle's declaration (kind, feature view, input row, event schema): only
+    # what training decides is written here, the rest is kept as it is.
+    manifest_path = os.path.join(out_dir, "manifest.json")
+    with open(manifest_path) as handle:
+        manifest = json.load(handle)
+    if manifest["features"] != features:
+        raise SystemExit(f"the training columns {features} are not the manifest's features {manifest['features']}")
+    manifest["trainedAt"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    manifest["auc"] = round(auc, 6)
+    manifest["training"] = {
+        "rows": int(len(y)),
+        "seed": meta["seed"],
+        "users": meta["users"],
+        "sklearn": sklearn.__version__,
+        "skl2onnx": skl2onnx.__version__,
+        "opset": TARGET_OPSET[""],
     }
     with open(os.path.join(out_dir, "manifest.json"), "w") as handle:
         json.dump(manifest, handle, indent=2)

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/logger.ts';
-import { FRAUD_FEATURES } from '../../models/fraud/feature-row.ts';
+import { fraudBundle } from './model-bundle.ts';
+
+const FRAUD_FEATURES = fraudBundle().manifest.features;
+
 import { InferencePool } from './inference-pool.ts';
 
 interface GoldenFile {

@@ -1,16 +1,3 @@
-export {
-  FRAUD_FEATURE_COUNT,
-  FRAUD_FEATURE_DEFAULTS,
-  FRAUD_FEATURES,
-  FRAUD_STORE_FEATURES,
-  type FraudFeatureName,
-  type FraudStoreFeatureName,
-  fraudFeatureVector,
-  fraudFeatureView,
-  MERCHANT_RISK,
-  UNKNOWN_MERCHANT_RISK,
-  writeFeatureVector,
-} from '../../models/fraud/feature-row.ts';
 export { type InferConfig, inferConfigSchema } from './infer-config.ts';
 export { inferStage } from './infer-stage.ts';
 export { InferencePool, type InferencePoolInfo, type InferencePoolOptions } from './inference-pool.ts';

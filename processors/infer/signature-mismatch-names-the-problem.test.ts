@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SluiceError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/logger.ts';
-import { FRAUD_FEATURES } from '../../models/fraud/feature-row.ts';
+import { fraudBundle } from './model-bundle.ts';
+
+const FRAUD_FEATURES = fraudBundle().manifest.features;
+
 import { InferencePool } from './inference-pool.ts';
 
 const modelPath = fileURLToPath(new URL('../../models/fraud/model.onnx', import.meta.url));

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/logger.ts';
 import { createEnricher, enrichConfigSchema, RedisFeatureStore } from '../../processors/enrich/index.ts';
-import { fraudFeatureView } from '../../processors/infer/index.ts';
+import { fraudBundle } from '../../processors/infer/index.ts';
+
+const fraudFeatureView = fraudBundle().featureView;
+
 import { newScoringItem } from '../../processors/scoring-item.ts';
 import { codecs, type TransactionEvent } from '../../schemas/index.ts';
 import type { ConsumedRecord } from '../../streams/index.ts';

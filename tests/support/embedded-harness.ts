@@ -1,11 +1,15 @@
 import type { Registry } from 'prom-client';
 import { configSchema, type SluiceConfig } from '../../app/config/index.ts';
 import { buildScoringTopology, type ScoringTopology } from '../../app/scoring-topology.ts';
+import type { ScoringParts } from '../../app/topologies/scoring.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { TransactionGenerator } from '../../models/generator/index.ts';
 import { type FeatureStore, MemoryFeatureStore } from '../../processors/enrich/index.ts';
 import type { Scorer } from '../../processors/infer/index.ts';
-import { FRAUD_FEATURES, InferencePool } from '../../processors/infer/index.ts';
+import { fraudBundle, InferencePool } from '../../processors/infer/index.ts';
+
+const FRAUD_FEATURES = fraudBundle().manifest.features;
+
 import { codecs, type DeadLetter, type Prediction, type SchemaRegistryClient } from '../../schemas/index.ts';
 import type { BatchSink } from '../../sinks/index.ts';
 import { EmbeddedTransport } from '../../streams/embedded/index.ts';
@@ -53,6 +57,8 @@ export async function startEmbeddedTopology(
     registry?: Registry;
     /** Instead of the store the config describes: e.g. a Redis store the test opened. */
     featureStore?: FeatureStore;
+    /** Another bundle's parts (default: the fraud example's). */
+    model?: Pick<ScoringParts, 'contract' | 'featureView' | 'vector'>;
   } = {},
 ) {
   const config = testConfig(options.config);
@@ -67,6 +73,7 @@ export async function startEmbeddedTopology(
     registry: options.registry,
     featureStore,
     scorer,
+    ...options.model,
     logger: silentLogger,
     onFatal: fatalErrors.onFatal,
   });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Scorer } from '../../processors/infer/index.ts';
-import { FRAUD_FEATURES } from '../../processors/infer/index.ts';
+import { fraudBundle } from '../../processors/infer/index.ts';
+
+const FRAUD_FEATURES = fraudBundle().manifest.features;
+
 import { codecs, type TransactionEvent } from '../../schemas/index.ts';
 import {
   generatedRecords,

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FRAUD_STORE_FEATURES } from '../../processors/infer/index.ts';
+import { fraudBundle } from '../../processors/infer/index.ts';
+
+const FRAUD_STORE_FEATURES = fraudBundle().featureView.names;
+
 import {
   closeSharedScorer,
   generatedRecords,
@@ -54,9 +57,12 @@ describe('the embedded topology', () => {
       expect(index).toBeGreaterThan(lastIndexOfKey.get(prediction.key) ?? -1);
       lastIndexOfKey.set(prediction.key, index);
     }
+    // A binary classifier's outputs: a probability, its label at the 0.5 threshold, nothing else.
     for (const p of predictions) {
       expect(p.score).toBeGreaterThanOrEqual(0);
       expect(p.score).toBeLessThanOrEqual(1);
+      expect(p.label).toBe(p.score >= 0.5 ? 1 : 0);
+      expect(p.outputs).toEqual({});
       expect(p.model).toBe('fraud');
       expect(p.latency_ms).toBeGreaterThanOrEqual(0);
     }

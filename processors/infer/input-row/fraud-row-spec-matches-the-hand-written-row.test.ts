@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { Rng, TransactionGenerator } from '../../../models/generator/index.ts';
+import type { TransactionEvent } from '../../../schemas/records.ts';
 import {
   FRAUD_FEATURE_COUNT,
   FRAUD_FEATURE_DEFAULTS,
   FRAUD_FEATURES,
   FRAUD_STORE_FEATURES,
   writeFeatureVector,
-} from '../../../models/fraud/feature-row.ts';
-import { Rng, TransactionGenerator } from '../../../models/generator/index.ts';
-import type { TransactionEvent } from '../../../schemas/records.ts';
+} from '../../../tests/support/hand-written-fraud-row.ts';
 import { loadInputRow } from './load-input-row.ts';
 
 const schema = JSON.parse(readFileSync('schemas/transaction-event.avsc', 'utf8'));

@@ -2,7 +2,10 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FRAUD_FEATURES } from '../../../models/fraud/feature-row.ts';
+import { fraudBundle } from '../model-bundle.ts';
+
+const FRAUD_FEATURES = fraudBundle().manifest.features;
+
 import { codecs } from '../../../schemas/index.ts';
 import { loadModelManifest } from '../model-manifest.ts';
 import { loadModelRow } from './model-row.ts';

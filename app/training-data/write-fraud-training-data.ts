@@ -1,13 +1,14 @@
 /**
- * Writes the fraud model's training data from the seeded generator, through the pipeline's own
- * `writeFeatureVector`, so the model is trained on exactly the rows the pipeline will feed it.
+ * Writes the fraud model's training data from the seeded generator, through the bundle's own
+ * compiled input row (models/fraud/input-row.json, the writer the server runs), so the model is
+ * trained on exactly the rows the pipeline will feed it.
  *
- *   npx tsx models/write-training-data.ts [--rows 200000] [--seed 42] [--users 5000]
+ *   npm run generate:training -- [--rows 200000] [--seed 42] [--users 5000]
  *                                         [--out models/fraud/data/train.csv]
  *                                         [--features-out models/fraud/user-features.jsonl]
  *
  * Outputs:
- * - `--out`: CSV of the FRAUD_FEATURES columns + `label` (not committed: models/fraud/data/ is
+ * - `--out`: CSV of the manifest's feature columns + `label` (not committed: models/fraud/data/ is
  *   ignored); beside it `train.meta.json` (feature names, store features, defaults, seed) and
  *   `golden-inputs.csv` (hand-made edge events that models/fraud/train.py adds to golden.json).
  * - `--features-out`: the feature-store seed, one JSON object per user (committed). About 2% of
@@ -19,17 +20,16 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { TransactionEvent } from '../schemas/records.ts';
-import {
-  FRAUD_FEATURE_COUNT,
-  FRAUD_FEATURE_DEFAULTS,
-  FRAUD_FEATURES,
-  FRAUD_STORE_FEATURES,
-  writeFeatureVector,
-} from './fraud/feature-row.ts';
-import { buildUserFeatureRows, seedRowValues, TransactionGenerator } from './generator/index.ts';
+import { buildUserFeatureRows, seedRowValues, TransactionGenerator } from '../../models/generator/index.ts';
+import { fraudBundle } from '../../processors/infer/index.ts';
+import type { TransactionEvent } from '../../schemas/records.ts';
+import { formatRow as formatColumns } from './format-float32.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
+const here = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models');
+const { row, manifest, featureView } = fraudBundle();
+const FRAUD_FEATURES = manifest.features;
+const FRAUD_FEATURE_COUNT = row.width;
+const writeFeatureVector = row.write;
 const { values: args } = parseArgs({
   options: {
     rows: { type: 'string', default: '200000' },
@@ -55,25 +55,8 @@ function positiveInt(name: string, raw: string): number {
   return value;
 }
 
-/** Shortest decimal that reads back as the same float32: the CSV holds what the model will see. */
-function formatFloat32(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  for (let precision = 6; precision < 9; precision++) {
-    const text = value.toPrecision(precision);
-    if (Math.fround(Number(text)) === value) return stripZeros(text);
-  }
-  return stripZeros(value.toPrecision(9));
-}
-
-function stripZeros(text: string): string {
-  if (text.includes('e') || !text.includes('.')) return text;
-  return text.replace(/\.?0+$/, '');
-}
-
 function formatRow(vector: Float32Array, label?: number): string {
-  let line = '';
-  for (let i = 0; i < FRAUD_FEATURE_COUNT; i++) line += (i === 0 ? '' : ',') + formatFloat32(vector[i]!);
-  return label === undefined ? line : `${line},${label}`;
+  return formatColumns(vector, FRAUD_FEATURE_COUNT, label);
 }
 
 /** Edge events for the golden file: extreme, defaulted and unseen inputs the holdout rarely has. */
@@ -173,8 +156,8 @@ async function main(): Promise<void> {
 
   const meta = {
     features: FRAUD_FEATURES,
-    storeFeatures: FRAUD_STORE_FEATURES,
-    featureDefaults: FRAUD_FEATURE_DEFAULTS,
+    storeFeatures: featureView.names,
+    featureDefaults: featureView.defaults,
     seed,
     users,
     rows,

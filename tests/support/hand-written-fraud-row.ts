@@ -1,9 +1,9 @@
 import type { TransactionEvent } from '../../schemas/records.ts';
 
 /**
- * The one definition of the fraud model's input row. The pipeline fills batches with it and
- * models/write-training-data.ts writes the training CSV with it, so training and serving cannot
- * drift apart. Changing the order or the meaning of a column means retraining the model.
+ * The fraud model's input row as it was hand-written before rows became bundle data
+ * (models/fraud/input-row.json). Kept as the reference the declared row is checked against bit for
+ * bit, and that the row bench compares its cost with; nothing serves or trains with it.
  */
 export const FRAUD_FEATURES = [
   'amount',

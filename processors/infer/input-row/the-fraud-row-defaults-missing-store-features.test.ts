@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { TransactionEvent } from '../../schemas/records.ts';
-import {
-  FRAUD_FEATURE_COUNT,
-  FRAUD_FEATURE_DEFAULTS,
-  FRAUD_FEATURES,
-  FRAUD_STORE_FEATURES,
-  UNKNOWN_MERCHANT_RISK,
-  writeFeatureVector,
-} from './feature-row.ts';
+import type { TransactionEvent } from '../../../schemas/records.ts';
+import { fraudBundle } from '../model-bundle.ts';
+
+const { row, manifest, featureView } = fraudBundle();
+const FRAUD_FEATURE_COUNT = row.width;
+const FRAUD_FEATURES = manifest.features;
+const FRAUD_STORE_FEATURES = featureView.names;
+const FRAUD_FEATURE_DEFAULTS = featureView.defaults as { readonly [name: string]: number };
+const UNKNOWN_MERCHANT_RISK = 0.5;
+const writeFeatureVector = row.write;
 
 const event: TransactionEvent = {
   event_id: 'e-1',
@@ -26,7 +27,7 @@ function vectorOf(e: TransactionEvent, features: Record<string, number>): Record
   return Object.fromEntries(FRAUD_FEATURES.map((name, i) => [name, out[3 + i]!]));
 }
 
-describe('writeFeatureVector encodes an event and fills missing store features with defaults', () => {
+describe('the fraud bundle row encodes an event and fills missing store features with defaults', () => {
   it('has 12 columns, 4 of them from the store, each with a default', () => {
     expect(FRAUD_FEATURES).toHaveLength(12);
     for (const name of FRAUD_STORE_FEATURES) {
@@ -64,7 +65,7 @@ describe('writeFeatureVector encodes an event and fills missing store features w
       { txn_count_7d: 1 },
     );
     expect(v.avg_amount_30d).toBe(FRAUD_FEATURE_DEFAULTS.avg_amount_30d);
-    expect(v.amount_to_avg).toBeCloseTo(250 / FRAUD_FEATURE_DEFAULTS.avg_amount_30d, 5);
+    expect(v.amount_to_avg).toBeCloseTo(250 / FRAUD_FEATURE_DEFAULTS.avg_amount_30d!, 5);
     expect(v.txn_count_7d).toBe(1);
     expect(v.account_age_days).toBe(FRAUD_FEATURE_DEFAULTS.account_age_days);
     expect(v.days_since_last_login).toBe(FRAUD_FEATURE_DEFAULTS.days_since_last_login);
