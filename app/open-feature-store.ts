@@ -3,11 +3,14 @@ import type { Logger } from '../core/logger.ts';
 import { redactedUrl } from '../core/redacted-url.ts';
 import { connectRedis } from '../core/redis-connect.ts';
 import {
+  bindFeatureView,
   type FeatureStore,
+  type FeatureViewSpec,
   GuardedFeatureStore,
   MemoryFeatureStore,
   RedisFeatureStore,
 } from '../processors/enrich/index.ts';
+import { fraudBundle } from '../processors/infer/index.ts';
 import type { SluiceConfig } from './config/index.ts';
 import { featureStoreMetrics } from './feature-store-metrics.ts';
 
@@ -21,8 +24,10 @@ export async function openFeatureStore(
   logger: Logger,
   registry?: Registry,
   env: NodeJS.ProcessEnv = process.env,
+  /** The model's view, filling a configured view that declares no fields; default the fraud bundle's. */
+  modelView: FeatureViewSpec = fraudBundle().featureView,
 ): Promise<FeatureStore> {
-  const features = config.features;
+  const features = bindFeatureView(config.features, modelView);
   if (features.store === 'memory') {
     const store = await MemoryFeatureStore.fromJsonl(features.seedFile);
     logger.info(

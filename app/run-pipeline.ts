@@ -48,7 +48,7 @@ export async function runPipeline(
   // anything has been opened. From here on the features config has the bundle's view bound in.
   const { contract, bundle, features } = loadConfiguredModel(configured);
   const config: SluiceConfig = { ...configured, features };
-  const featureStore = await openFeatureStore(config, logger, registry);
+  const featureStore = await openFeatureStore(config, logger, registry, process.env, bundle.featureView);
   const scorer = await InferencePool.create({
     manifestPath: config.model.manifest,
     providers: config.model.providers,

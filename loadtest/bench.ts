@@ -1,8 +1,6 @@
 import { Command } from 'commander';
 import { silentLogger } from '../core/logger.ts';
-import { fraudBundle, InferencePool } from '../processors/infer/index.ts';
-
-const FRAUD_FEATURES = fraudBundle().manifest.features;
+import { InferencePool } from '../processors/infer/index.ts';
 
 import { type LoopLag, measureLoopLagDuringInference } from './event-loop-bench.ts';
 import { runFeaturesBench } from './features-bench.ts';
@@ -17,6 +15,7 @@ import { startPrivateRedis } from './private-redis.ts';
 import { formatNumber, median, printTable, writeJson } from './report.ts';
 import { measureRestart, RESTART_RATE_PER_SECOND, type RestartSample } from './restart-bench.ts';
 import { rowBench } from './row-writer-bench.ts';
+import { sensorBench } from './sensor-bench.ts';
 
 const BATCH_SIZES = [1, 8, 64, 256, 1024];
 
@@ -30,7 +29,6 @@ async function pipelineBench(options: { runs: string; events: string; batch1Even
   );
   const pool = await InferencePool.create({
     manifestPath: 'models/fraud/manifest.json',
-    expectedFeatures: FRAUD_FEATURES,
     logger: silentLogger,
   });
 
@@ -59,15 +57,19 @@ async function pipelineBench(options: { runs: string; events: string; batch1Even
   const batchedFloors: number[] = [];
   const e2e256: Array<{ eventsPerSecond: number; p50Ms: number; p99Ms: number }> = [];
   const e2e1: Array<{ eventsPerSecond: number; p50Ms: number; p99Ms: number }> = [];
+  const sensor = await sensorBench(eventCount);
+  const sensor256: typeof e2e256 = [];
   for (let r = 0; r < runs; r++) {
     floors.push(measureCodecFloor(events.slice(0, 50_000), 'per-record').eventsPerSecond);
     batchedFloors.push(measureCodecFloor(events.slice(0, 50_000), 'batched').eventsPerSecond);
     e2e256.push(await measurePipeline(pool, events, { maxBatchSize: 256 }));
     e2e1.push(await measurePipeline(pool, events.slice(0, batch1Events), { maxBatchSize: 1, maxDelayMs: 0 }));
+    sensor256.push(await sensor.measure({ maxBatchSize: 256 }));
     process.stderr.write(
-      `bench: run ${r + 1}/${runs}: floor ${formatNumber(floors.at(-1)!)}/s, batch 256 ${formatNumber(e2e256.at(-1)!.eventsPerSecond)}/s, batch 1 ${formatNumber(e2e1.at(-1)!.eventsPerSecond)}/s\n`,
+      `bench: run ${r + 1}/${runs}: floor ${formatNumber(floors.at(-1)!)}/s, batch 256 ${formatNumber(e2e256.at(-1)!.eventsPerSecond)}/s, batch 1 ${formatNumber(e2e1.at(-1)!.eventsPerSecond)}/s, sensor ${formatNumber(sensor256.at(-1)!.eventsPerSecond)}/s\n`,
     );
   }
+  await sensor.close();
   const floor = median(floors);
   const batchedFloor = median(batchedFloors);
   const summarize = (samples: typeof e2e256) => ({
@@ -78,6 +80,16 @@ async function pipelineBench(options: { runs: string; events: string; batch1Even
   });
   const at256 = summarize(e2e256);
   const at1 = summarize(e2e1);
+  const sensorAt256 = summarize(sensor256);
+  const row = (name: string, r: typeof at1) => [
+    name,
+    formatNumber(r.eventsPerSecond),
+    formatNumber(1e6 / r.eventsPerSecond, 2),
+    formatNumber(r.p50Ms, 1),
+    formatNumber(r.p99Ms, 1),
+    share(r.eventsPerSecond, floor),
+    share(r.eventsPerSecond, batchedFloor),
+  ];
   const share = (rate: number, of: number) => `${formatNumber((rate / of) * 100, 1)}%`;
   printTable({
     title: `End to end, embedded transport, 4 partitions, backlog drained at full speed; median of ${runs}`,
@@ -101,24 +113,9 @@ async function pipelineBench(options: { runs: string; events: string; batch1Even
         share(batchedFloor, floor),
         '100%',
       ],
-      [
-        'pipeline, maxBatchSize 256',
-        formatNumber(at256.eventsPerSecond),
-        formatNumber(1e6 / at256.eventsPerSecond, 2),
-        formatNumber(at256.p50Ms, 1),
-        formatNumber(at256.p99Ms, 1),
-        share(at256.eventsPerSecond, floor),
-        share(at256.eventsPerSecond, batchedFloor),
-      ],
-      [
-        'pipeline, maxBatchSize 1',
-        formatNumber(at1.eventsPerSecond),
-        formatNumber(1e6 / at1.eventsPerSecond, 2),
-        formatNumber(at1.p50Ms, 1),
-        formatNumber(at1.p99Ms, 1),
-        share(at1.eventsPerSecond, floor),
-        share(at1.eventsPerSecond, batchedFloor),
-      ],
+      row('pipeline, maxBatchSize 256', at256),
+      row('pipeline, maxBatchSize 1', at1),
+      row('sensor example (regressor), maxBatchSize 256', sensorAt256),
     ],
   });
   const batchingGain = at256.eventsPerSecond / at1.eventsPerSecond;
@@ -133,6 +130,7 @@ async function pipelineBench(options: { runs: string; events: string; batch1Even
     endToEnd: {
       maxBatchSize256: at256,
       maxBatchSize1: at1,
+      sensorExampleMaxBatchSize256: sensorAt256,
       shareOfCodecFloor: at256.eventsPerSecond / floor,
       batchingGain,
     },
@@ -150,7 +148,6 @@ async function kafkaBench(options: { runs: string; events: string; clients: stri
   const records = generateEncodedEvents(Number(options.events));
   const pool = await InferencePool.create({
     manifestPath: 'models/fraud/manifest.json',
-    expectedFeatures: FRAUD_FEATURES,
     logger: silentLogger,
   });
   const results: Record<
@@ -259,7 +256,6 @@ async function eventLoopBench(options: { runs: string; rows: string; batches: st
   const batches = Number(options.batches);
   const pool = await InferencePool.create({
     manifestPath: 'models/fraud/manifest.json',
-    expectedFeatures: FRAUD_FEATURES,
     logger: silentLogger,
   });
   const samples: Array<{ idle: LoopLag; scoring: LoopLag }> = [];

@@ -2,11 +2,13 @@ import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { featureWrite } from '../processors/enrich/feature-record.ts';
 import {
+  bindFeatureView,
   type FeatureViewConfig,
   featureViewSchema,
   GuardedFeatureStore,
   RedisFeatureStore,
 } from '../processors/enrich/index.ts';
+import { fraudBundle } from '../processors/infer/index.ts';
 import { redisBenchmarkRps } from './private-redis.ts';
 import { median } from './report.ts';
 
@@ -15,9 +17,10 @@ export function entityKey(i: number): string {
   return String(i).padStart(12, '0');
 }
 
-/** The user view in one layout, under its own key prefix. */
+/** The user view in one layout, under its own key prefix, with the fraud bundle's fields. */
 export function benchView(layout: 'packed' | 'hash'): FeatureViewConfig {
-  return featureViewSchema.parse({ layout, keyTemplate: `${layout === 'packed' ? 'bp' : 'bh'}:{key}` });
+  const view = featureViewSchema.parse({ layout, keyTemplate: `${layout === 'packed' ? 'bp' : 'bh'}:{key}` });
+  return bindFeatureView({ view: 'user', views: { user: view } }, fraudBundle().featureView).views.user!;
 }
 
 /** Writes `entities` full rows in the view's layout, 1,000 per pipeline. */

@@ -2,11 +2,12 @@ import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { configSchema } from '../app/config/index.ts';
+import type { ScoringParts } from '../app/topologies/scoring.ts';
 import { preciseNowMs } from '../core/clock.ts';
 import { silentLogger } from '../core/logger.ts';
 import { TransactionGenerator } from '../models/generator/index.ts';
 import { MemoryFeatureStore } from '../processors/enrich/index.ts';
-import { type InferencePool, loadModelManifest, loadModelRow } from '../processors/infer/index.ts';
+import { fraudBundle, type InferencePool } from '../processors/infer/index.ts';
 import { codecs, DecodeFailure, type Prediction } from '../schemas/index.ts';
 import { EmbeddedTransport } from '../streams/embedded/index.ts';
 import { timedScoringTopology } from './first-record-clock.ts';
@@ -91,24 +92,31 @@ const collectGarbage: () => void = (() => {
   return runInNewContext('gc') as () => void;
 })();
 
+/** Another bundle than the fraud example: its config sections and the parts loaded from them. */
+export interface BenchModel extends Pick<ScoringParts, 'contract' | 'featureView' | 'vector'> {
+  config: Record<string, unknown>;
+}
+
 /** One end-to-end run: a backlog of `events` on the embedded broker, drained by the whole topology. */
 export async function measurePipeline(
   scorer: InferencePool,
   events: Array<{ key: string; value: Buffer }>,
   batch: { maxBatchSize: number; maxDelayMs?: number },
+  model?: BenchModel,
 ): Promise<{ eventsPerSecond: number; p50Ms: number; p99Ms: number; events: number; seconds: number }> {
   // The shipped defaults but for the batch closing rule: the bench measures the pipeline users get.
-  const config = configSchema.parse({ batch });
+  const { config: sections, ...parts } = model ?? { config: {} };
+  const config = configSchema.parse({ ...sections, batch });
   const transport = new EmbeddedTransport({ retentionRecords: Math.max(1_000_000, events.length) });
   const featureStore = await MemoryFeatureStore.fromJsonl(config.features.seedFile);
-  // The row the server compiles from the model's manifest, as `npm start` uses it.
-  const vector = loadModelRow(await loadModelManifest(config.model.manifest), codecs.event.type.schema());
+  // The row the server compiles from the bundle, as `npm start` uses it.
   const { topology, firstRecordAtMs } = timedScoringTopology({
     transport,
     config,
     featureStore,
     scorer,
-    vector,
+    vector: fraudBundle().row,
+    ...parts,
     logger: silentLogger,
   });
   await transport.ensureTopics([{ topic: 'events', partitions: config.topics.partitions }]);

@@ -7,7 +7,10 @@ import type { EnrichConfig } from './enrich-config.ts';
  * A view that declares fields keeps them; `featureViewProblems` then checks they serve the model.
  * Called at startup by everything that reads or writes the view (the pipeline, the loader).
  */
-export function bindFeatureView(config: EnrichConfig, model: FeatureViewSpec): EnrichConfig {
+export function bindFeatureView<C extends Pick<EnrichConfig, 'view' | 'views'>>(
+  config: C,
+  model: FeatureViewSpec,
+): C {
   const view = config.views[config.view];
   if (!view || Object.keys(view.fields).length > 0 || !model.types) return config;
   const types = model.types;

@@ -5,7 +5,12 @@ import { inferStage } from './infer-stage.ts';
 import type { ModelOutput } from './model-manifest.ts';
 import type { FeatureVector, Scorer } from './scorer.ts';
 
-const vector: FeatureVector = { width: 1, write: (_e, _f, out, offset) => void (out[offset] = 0) };
+const vector: FeatureVector = {
+  width: 1,
+  write(_event, _features, out, offset) {
+    out[offset] = 0;
+  },
+};
 
 /** A scorer whose `infer` returns the given values: what the worker returns for the kind. */
 function scorer(outputKind: ModelOutput, values: number[]): Scorer {

@@ -40,6 +40,7 @@ describe('the sensor example on a real broker and Redis', () => {
     const env = { KAFKA_BROKERS: brokers, REDIS_URL: redisUrl };
 
     // The example's own config, pointed at this run's topics, group and Redis keys; no replay.
+    // biome-ignore lint/suspicious/noExplicitAny: the example's YAML, edited as a user would edit it
     const config = parseYaml(readFileSync('models/sensor/sluice.yaml', 'utf8')) as Record<string, any>;
     config.features.views.device.keyTemplate = `${run}:device:{key}`;
     config.generator = { enabled: false };

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+// biome-ignore lint/suspicious/noExplicitAny: a test patches bundle files of any shape, as an author's mistake would
 type Json = Record<string, any>;
 
 /**

@@ -3,13 +3,16 @@ import { silentLogger } from '../../core/logger.ts';
 import { connectRedis } from '../../core/redis-connect.ts';
 import { type FeatureRecord, featureWrite } from '../../processors/enrich/feature-record.ts';
 import { type FeatureViewConfig, featureViewSchema } from '../../processors/enrich/index.ts';
+import { fraudBundle } from '../../processors/infer/index.ts';
 import type { TransactionEvent } from '../../schemas/index.ts';
 import { codecs } from '../../schemas/index.ts';
 import type { OutgoingRecord } from '../../streams/index.ts';
 
-/** A feature view as a test's config would declare it (the fraud user fields by default). */
+/** A feature view as a test's config would declare it, bound to the fraud bundle's fields unless it declares its own. */
 export function testView(input: Record<string, unknown> = {}): FeatureViewConfig {
-  return featureViewSchema.parse(input);
+  const { names, types, defaults } = fraudBundle().featureView;
+  const fields = Object.fromEntries(names.map((n) => [n, { type: types?.[n], default: defaults[n] }]));
+  return featureViewSchema.parse({ fields, ...input });
 }
 
 /** A client the way Sluice opens one (fails fast while Redis is down). */
