@@ -28,7 +28,11 @@ function typeOf(type: unknown): { name: string; nullable: boolean } {
 function fromCell(cell: unknown, type: { name: string; nullable: boolean }): unknown {
   if (typeof cell !== 'string') return cell;
   if (cell === '' && type.nullable) return null;
-  if (NUMBER_TYPES.has(type.name)) return cell.trim() === '' ? cell : Number(cell);
+  if (NUMBER_TYPES.has(type.name)) {
+    // A cell that is not a number stays text, so the schema check names it; "NaN" is a number on purpose.
+    const value = Number(cell);
+    return cell.trim() === '' || (Number.isNaN(value) && cell.trim() !== 'NaN') ? cell : value;
+  }
   if (type.name === 'boolean') return cell === 'true' ? true : cell === 'false' ? false : cell;
   return cell;
 }
@@ -50,7 +54,7 @@ export async function* readEventFile(
     type: typeOf(f.type),
   }));
   const csv = path.endsWith('.csv');
-  for await (const line of readFeatureFile(path, onBytes, undefined)) {
+  for await (const line of readFeatureFile(path, onBytes, null)) {
     if ('error' in line) {
       yield line;
       continue;

@@ -7,12 +7,12 @@ export type FileRow = { lineNo: number; row: Record<string, unknown> } | { lineN
 /**
  * Reads a CSV (header line first) or JSONL file line by line, by extension, and reports the bytes
  * read so far for progress. A line that does not parse is yielded as an error; reading goes on.
- * A CSV's header must name `requiredColumn` (the entity key), when one is given.
+ * A CSV's header must name `requiredColumn` (the entity key), unless it is null.
  */
 export async function* readFeatureFile(
   path: string,
   onBytes: (bytesRead: number) => void,
-  requiredColumn: string | undefined = 'key',
+  requiredColumn: string | null = 'key',
 ): AsyncGenerator<FileRow> {
   const format = path.endsWith('.csv')
     ? 'csv'
@@ -39,7 +39,7 @@ export async function* readFeatureFile(
     const cells = splitCsvLine(line);
     if (!header) {
       header = cells.map((c) => c.trim());
-      if (requiredColumn !== undefined && !header.includes(requiredColumn))
+      if (requiredColumn !== null && !header.includes(requiredColumn))
         throw new Error(`${path}:1: the CSV header needs a "${requiredColumn}" column`);
       continue;
     }
