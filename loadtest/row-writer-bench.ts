@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { TransactionGenerator } from '../models/generator/index.ts';
-import { loadInputRow } from '../processors/infer/input-row/load-input-row.ts';
+import { fraudBundle } from '../processors/infer/index.ts';
 import type { TransactionEvent } from '../schemas/records.ts';
 import { FRAUD_FEATURE_COUNT, writeFeatureVector } from '../tests/support/hand-written-fraud-row.ts';
 import { formatNumber, median, printTable, writeJson } from './report.ts';
@@ -14,22 +13,10 @@ type Writer = (
 ) => void;
 
 /**
- * ns per row of the fraud row, written by the compiled declaration (models/fraud/input-row.json)
- * and by the hand-written writeFeatureVector, into batches of 256 as the infer stage writes them.
- * The two alternate within each round so machine noise hits both alike; medians of the rounds.
+ * The events and store features the row benches write rows of: 4,096 generated transactions, one
+ * user in ten unknown to the store (so the defaults' path is timed too).
  */
-export function measureRowWriters(
-  rounds: number,
-  rowsPerRound: number,
-): { compiledNs: number[]; handNs: number[] } {
-  const schema = JSON.parse(readFileSync('schemas/transaction-event.avsc', 'utf8'));
-  const manifest = JSON.parse(readFileSync('models/fraud/manifest.json', 'utf8'));
-  const defaults: Record<string, number> = {};
-  for (const [name, field] of Object.entries(
-    manifest.featureView.fields as Record<string, { default: number }>,
-  ))
-    defaults[name] = field.default;
-  const compiled = loadInputRow('models/fraud/input-row.json', schema, defaults);
+export function rowBenchInputs(): { events: TransactionEvent[]; features: Array<Record<string, number>> } {
   const generator = new TransactionGenerator({ seed: 5 });
   const events: TransactionEvent[] = [];
   const features: Array<Record<string, number>> = [];
@@ -46,6 +33,20 @@ export function measureRowWriters(
           },
     );
   }
+  return { events, features };
+}
+
+/**
+ * ns per row of the fraud row, written by the compiled declaration (models/fraud/input-row.json)
+ * and by the hand-written writeFeatureVector, into batches of 256 as the infer stage writes them.
+ * The two alternate within each round so machine noise hits both alike; medians of the rounds.
+ */
+export function measureRowWriters(
+  rounds: number,
+  rowsPerRound: number,
+): { compiledNs: number[]; handNs: number[] } {
+  const compiled = fraudBundle().row;
+  const { events, features } = rowBenchInputs();
   const out = new Float32Array(256 * FRAUD_FEATURE_COUNT);
   const time = (write: Writer): number => {
     const started = performance.now();

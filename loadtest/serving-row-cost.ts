@@ -8,6 +8,7 @@
  *     --metric 'rowns=rowns ([0-9.]+)'
  */
 import { performance } from 'node:perf_hooks';
+import { rowBenchInputs } from './row-writer-bench.ts';
 
 type Write = (event: object, features: Record<string, number>, out: Float32Array, offset: number) => void;
 
@@ -16,31 +17,13 @@ const infer = (await import(`${root}/processors/infer/index.ts`)) as {
   fraudBundle?: () => { row: { write: Write } };
   writeFeatureVector?: Write;
 };
-const { TransactionGenerator } = (await import(`${root}/models/generator/index.ts`)) as {
-  TransactionGenerator: new (options: { seed: number }) => { next(): { event: object } };
-};
 const write = infer.fraudBundle ? infer.fraudBundle().row.write : infer.writeFeatureVector!;
 const WIDTH = 12;
 const ROWS = 2_000_000;
 const ROUNDS = 9;
 
-const generator = new TransactionGenerator({ seed: 5 });
-const events: object[] = [];
-const features: Array<Record<string, number>> = [];
-for (let i = 0; i < 4096; i++) {
-  events.push(generator.next().event);
-  // One user in ten is unknown to the store: the defaults' path is timed too.
-  features.push(
-    i % 10 === 0
-      ? {}
-      : {
-          avg_amount_30d: 50 + (i % 90),
-          txn_count_7d: i % 20,
-          account_age_days: i % 900,
-          days_since_last_login: i % 30,
-        },
-  );
-}
+// The inputs come from this file's own tree: the same events and features whichever checkout is measured.
+const { events, features } = rowBenchInputs();
 const out = new Float32Array(256 * WIDTH);
 const samples: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {

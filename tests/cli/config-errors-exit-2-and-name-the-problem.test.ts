@@ -1,23 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { startCli } from '../support/cli-process.ts';
+import { describe, expect, it } from 'vitest';
+import { runCliToExit } from '../support/cli-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
 
-async function run(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; output: string }> {
-  const cli = startCli(args, { SLUICE_PORT: '0', ...env });
-  // A config the CLI wrongly accepts would run until killed: never leave it behind.
-  onTestFinished(() => {
-    if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
-  });
-  const code = await cli.exited;
-  return { code, output: cli.output() };
-}
+const run = (args: string[], env: Record<string, string> = {}) =>
+  runCliToExit(args, { SLUICE_PORT: '0', ...env });
 
 describe('config errors', () => {
   it('exit 2 on an unknown key and name it', async () => {

@@ -1,19 +1,10 @@
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bundleCopy } from '../support/bundle-copy.ts';
-import { startCli } from '../support/cli-process.ts';
+import { runCliToExit } from '../support/cli-process.ts';
 
-async function run(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; output: string }> {
-  const cli = startCli(args, { SLUICE_PORT: '0', ...env });
-  onTestFinished(() => {
-    if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
-  });
-  const code = await cli.exited;
-  return { code, output: cli.output() };
-}
+const run = (args: string[], env: Record<string, string> = {}) =>
+  runCliToExit(args, { SLUICE_PORT: '0', ...env });
 
 /** `sluice bundle validate` on a broken copy: exit 2, and the message names the file (and column). */
 async function refused(dir: string, file: string, ...mentions: string[]): Promise<string> {

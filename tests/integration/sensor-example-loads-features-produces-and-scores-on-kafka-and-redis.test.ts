@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { Redis } from 'ioredis';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import { codecs, type Prediction } from '../../schemas/index.ts';
-import { freePort, startCli } from '../support/cli-process.ts';
+import { freePort, runCliToExit, startCli } from '../support/cli-process.ts';
 import {
   openConfluentTransport,
   pollUntil,
@@ -19,17 +19,7 @@ import { waitForAsync } from '../support/wait-for.ts';
 
 const READINGS = 600;
 
-async function cli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; output: string }> {
-  const run = startCli(args, env);
-  onTestFinished(() => {
-    if (run.child.exitCode === null) run.child.kill('SIGKILL');
-  });
-  const code = await run.exited;
-  return { code, output: run.output() };
-}
+const cli = runCliToExit;
 
 describe('the sensor example on a real broker and Redis', () => {
   it('loads its features, publishes its readings with sluice produce, and scores them by config alone', async () => {

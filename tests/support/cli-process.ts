@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { onTestFinished } from 'vitest';
 import { freePort } from '../../core/free-port.ts';
 
 /** Node flags put before the entry, e.g. `['--import', './tests/support/hide-confluent-client.ts']`. */
@@ -26,6 +27,22 @@ export function startCli(
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
+}
+
+/**
+ * Runs the CLI to its exit and returns its code and output. A command the CLI wrongly accepts
+ * (a server that starts) would run until killed: it is killed when the test ends.
+ */
+export async function runCliToExit(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; output: string }> {
+  const cli = startCli(args, env);
+  onTestFinished(() => {
+    if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+  });
+  const code = await cli.exited;
+  return { code, output: cli.output() };
 }
 
 /**
