@@ -42,7 +42,9 @@ describe.each(KAFKA_CLIENTS)('a broker restart with the %s client', (client) => 
     } finally {
       await broker('start-kafka');
     }
-    await waitFor(() => topology.isReady(), 90_000, 'readiness to return after the broker is back');
+    // A liveness bound, not a timing: on the loaded 2-core machine the rejoin after a restart (a
+    // fresh broker JVM, then the group's session timeout) once outlasted 90 s in a clean-clone run.
+    await waitFor(() => topology.isReady(), 180_000, 'readiness to return after the broker is back');
 
     const after = generatedRecords(5000, 82);
     await produceAll(
@@ -71,5 +73,5 @@ describe.each(KAFKA_CLIENTS)('a broker restart with the %s client', (client) => 
     await topology.stop(10_000);
     expect(lost.slice(0, 5)).toEqual([]);
     await transport.close();
-  }, 360_000);
+  }, 480_000);
 });
