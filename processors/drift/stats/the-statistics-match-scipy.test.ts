@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { chiSquareGoodnessOfFit, linfDistance } from './chi-square.ts';
+import { jensenShannonDistance, normedWasserstein, psi, shares, wasserstein } from './distances.ts';
+import { ksExactPValue, ksStatistic } from './kolmogorov-smirnov.ts';
+import { binCounts, decileEdges, populationStd } from './quantiles.ts';
+
+interface NumericCase {
+  name: string;
+  reference: Array<number | null>;
+  current: Array<number | null>;
+  edges: number[];
+  reference_counts: number[];
+  current_counts: number[];
+  psi: number;
+  ks_statistic: number;
+  ks_pvalue_exact: number;
+  reference_std: number;
+  wasserstein: number;
+  wasserstein_normed: number;
+  js_distance: number;
+}
+
+interface CategoricalCase {
+  name: string;
+  reference: Record<string, number>;
+  current: Record<string, number>;
+  chi2_statistic: number;
+  chi2_pvalue: number;
+  unseen: number;
+  linf: number;
+}
+
+// Written by oracle/make_fixtures.py (scipy and numpy, pinned in oracle/requirements.txt).
+const oracle = JSON.parse(readFileSync(new URL('./oracle/scipy-answers.json', import.meta.url), 'utf8')) as {
+  numeric: NumericCase[];
+  categorical: CategoricalCase[];
+};
+
+/** NaN (null in JSON) dropped, ascending: what every statistic takes. */
+const sample = (values: Array<number | null>) =>
+  Float64Array.from(values.filter((v): v is number => v !== null)).sort();
+
+const close = (got: number, want: number, tolerance: number) =>
+  expect(Math.abs(got - want), `${got} vs ${want}`).toBeLessThanOrEqual(tolerance);
+
+describe.each(oracle.numeric)('numeric columns against scipy: $name', (c) => {
+  const reference = sample(c.reference);
+  const current = sample(c.current);
+
+  it('cuts the same decile bins and counts the same values in each', () => {
+    const edges = decileEdges(reference);
+    expect(edges).toEqual(c.edges);
+    expect(binCounts(edges, reference)).toEqual(c.reference_counts);
+    expect(binCounts(edges, current)).toEqual(c.current_counts);
+  });
+
+  it('gives the KS statistic within 1e-12 and the exact p-value within 1e-6 of ks_2samp', () => {
+    const d = ksStatistic(reference, current);
+    close(d, c.ks_statistic, 1e-12);
+    close(ksExactPValue(reference.length, current.length, d), c.ks_pvalue_exact, 1e-6);
+  });
+
+  it('gives PSI within 1e-12, Wasserstein and Jensen-Shannon within 1e-9', () => {
+    close(psi(shares(c.reference_counts), shares(c.current_counts)), c.psi, 1e-12);
+    close(populationStd(reference), c.reference_std, 1e-12);
+    close(wasserstein(reference, current), c.wasserstein, 1e-9);
+    close(normedWasserstein(reference, current, populationStd(reference)), c.wasserstein_normed, 1e-9);
+    close(jensenShannonDistance(c.reference_counts, c.current_counts), c.js_distance, 1e-9);
+  });
+});
+
+describe.each(oracle.categorical)('categorical columns against scipy: $name', (c) => {
+  it('gives chisquare within 1e-9, the unseen count and the L-infinity distance', () => {
+    const categories = Object.keys(c.reference).sort();
+    const observed = categories.map((k) => c.current[k] ?? 0);
+    const frequencies = categories.map((k) => c.reference[k]!);
+    const result = chiSquareGoodnessOfFit(observed, frequencies);
+    close(result.statistic, c.chi2_statistic, 1e-9);
+    close(result.pvalue, c.chi2_pvalue, 1e-9);
+    const unseen = Object.entries(c.current)
+      .filter(([k]) => !(k in c.reference))
+      .reduce((sum, [, v]) => sum + v, 0);
+    expect(unseen).toBe(c.unseen);
+    close(linfDistance([...frequencies, 0], [...observed, unseen]), c.linf, 1e-12);
+  });
+});
