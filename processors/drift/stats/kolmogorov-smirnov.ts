@@ -17,6 +17,39 @@ export function ksStatistic(sortedA: ArrayLike<number>, sortedB: ArrayLike<numbe
   return d;
 }
 
+import { kolmogorovSf } from './kolmogorov-distribution.ts';
+
+/** How the p-value is computed, with the meanings of `scipy.stats.ks_2samp`'s `method`. */
+export type KsMethod = 'exact' | 'asymp' | 'auto';
+
+/** Above this sample size `auto` is asymptotic, as in scipy. */
+const MAX_AUTO_N = 10_000;
+
+/**
+ * The two-sided p-value of the two-sample KS statistic d for sample sizes n1 and n2: `exact`
+ * (ksExactPValue), `asymp` (the one-sample Kolmogorov distribution at the effective size
+ * round(n1·n2 / (n1 + n2)), rounding half to even as numpy does), or `auto`: exact while both
+ * samples have at most 10,000 values.
+ */
+export function ksPValue(n1: number, n2: number, d: number, method: KsMethod = 'auto'): number {
+  const exact = method === 'exact' || (method === 'auto' && Math.max(n1, n2) <= MAX_AUTO_N);
+  if (exact) return ksExactPValue(n1, n2, d);
+  return ksAsympPValue(n1, n2, d);
+}
+
+/** `ks_2samp(method="asymp")`: P(D_en ≥ d) of the one-sample Kolmogorov distribution, en = round(n1·n2 / (n1 + n2)). */
+export function ksAsympPValue(n1: number, n2: number, d: number): number {
+  const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
+  return clip(kolmogorovSf(roundHalfEven((m * n) / (m + n)), d));
+}
+
+function roundHalfEven(x: number): number {
+  const floor = Math.floor(x);
+  const fraction = x - floor;
+  if (fraction !== 0.5) return Math.round(x);
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
 function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
   return a;
