@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { benjaminiHochberg } from './benjamini-hochberg.ts';
 import { chiSquareGoodnessOfFit, linfDistance } from './chi-square.ts';
 import { jensenShannonDistance, normedWasserstein, psi, shares, wasserstein } from './distances.ts';
 import { kolmogorovSf } from './kolmogorov-distribution.ts';
@@ -39,6 +40,7 @@ const oracle = JSON.parse(readFileSync(new URL('./oracle/scipy-answers.json', im
   numeric: NumericCase[];
   categorical: CategoricalCase[];
   kolmogorov: Array<{ n: number; x: number; sf: number }>;
+  benjamini_hochberg: Array<{ p: number[]; adjusted: number[] }>;
 };
 
 /** NaN (null in JSON) dropped, ascending: what every statistic takes. */
@@ -101,5 +103,11 @@ describe.each(oracle.categorical)('categorical columns against scipy: $name', (c
 describe('the one-sample Kolmogorov tail (what the asymptotic p-value reads) against scipy.stats.kstwo.sf', () => {
   it.each(oracle.kolmogorov.map((k) => [k.n, k.x, k.sf]))('n = %d, x = %f: within 1e-6', (n, x, sf) => {
     close(kolmogorovSf(n, x), sf, 1e-6);
+  });
+});
+
+describe('Benjamini-Hochberg against scipy.stats.false_discovery_control(method="bh")', () => {
+  it.each(oracle.benjamini_hochberg)('adjusts $p.length p-values within 1e-12', ({ p, adjusted }) => {
+    benjaminiHochberg(p).forEach((got, i) => close(got, adjusted[i]!, 1e-12));
   });
 });

@@ -128,8 +128,11 @@ def main():
                 kolmogorov.append({"n": n, "x": float(x), "sf": num(stats.kstwo.sf(x, n))})
         for x in [0.5, 0.6, 0.95, 1 - 1 / (2 * n)]:
             kolmogorov.append({"n": n, "x": float(x), "sf": num(stats.kstwo.sf(x, n))})
+    # Benjamini-Hochberg over a window's p-values (ties, ones, tiny values).
+    bh_inputs = [[0.01, 0.04, 0.03, 0.005, 0.2, 0.9], [0.5], [1e-12, 1e-12, 0.3, 1.0], rng.uniform(0, 0.1, 30).tolist()]
+    benjamini_hochberg = [{"p": ps, "adjusted": stats.false_discovery_control(ps, method="bh").tolist()} for ps in bh_inputs]
     with open(os.path.join(HERE, "scipy-answers.json"), "w") as handle:
-        json.dump({"scipy": __import__("scipy").__version__, "numpy": np.__version__, "numeric": numeric, "categorical": categorical, "kolmogorov": kolmogorov}, handle, indent=1, allow_nan=False)
+        json.dump({"scipy": __import__("scipy").__version__, "numpy": np.__version__, "numeric": numeric, "categorical": categorical, "kolmogorov": kolmogorov, "benjamini_hochberg": benjamini_hochberg}, handle, indent=1, allow_nan=False)
         handle.write("\n")
 
 
