@@ -4,6 +4,7 @@ import { createLogger } from '../core/logger.ts';
 import { redactSecrets, scrubSecrets } from '../core/secrets.ts';
 import { bundleCommand } from './bundle/bundle-command.ts';
 import { loadConfig } from './config/index.ts';
+import { driftCommand } from './drift/drift-command.ts';
 import { featuresCommand } from './features-load/features-command.ts';
 import { produceCommand } from './produce/produce-command.ts';
 import { type RunningPipeline, runPipeline } from './run-pipeline.ts';
@@ -78,6 +79,7 @@ export function buildCli(): Command {
   program.addCommand(trainingDataCommand());
   program.addCommand(bundleCommand());
   program.addCommand(produceCommand());
+  program.addCommand(driftCommand());
   program
     .command('config')
     .description('validate the config and print it with every default filled in (secrets as ***)')
