@@ -1,32 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scipyAnswers } from '../../processors/drift/stats/oracle/scipy-answers.ts';
 import { runCliToExit } from '../support/cli-process.ts';
 
 // The committed oracle of processors/drift/stats (oracle/make_fixtures.py, scipy and numpy pinned).
-const oracle = JSON.parse(readFileSync('processors/drift/stats/oracle/scipy-answers.json', 'utf8')) as {
-  numeric: Array<{
-    name: string;
-    reference: Array<number | null>;
-    current: Array<number | null>;
-    ks_statistic: number;
-    ks_pvalue_exact: number;
-    ks_pvalue_asymp: number | null;
-    psi: number;
-    wasserstein_normed: number;
-    js_distance: number;
-  }>;
-  categorical: Array<{
-    name: string;
-    reference: Record<string, number>;
-    current: Record<string, number>;
-    chi2_statistic: number;
-    chi2_pvalue: number;
-    linf: number;
-    unseen: number;
-  }>;
-};
+const oracle = scipyAnswers();
 // Categories the reference lists with a zero count cannot come from data: that case is the unit tests'.
 const categorical = oracle.categorical.filter((c) => Object.values(c.reference).every((n) => n > 0));
 const dir = mkdtempSync(join(tmpdir(), 'sluice-drift-'));

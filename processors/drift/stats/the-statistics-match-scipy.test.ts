@@ -1,47 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { benjaminiHochberg } from './benjamini-hochberg.ts';
 import { chiSquareGoodnessOfFit, linfDistance } from './chi-square.ts';
 import { jensenShannonDistance, normedWasserstein, psi, shares, wasserstein } from './distances.ts';
 import { kolmogorovSf } from './kolmogorov-distribution.ts';
 import { ksAsympPValue, ksExactPValue, ksPValue, ksStatistic } from './kolmogorov-smirnov.ts';
+import { scipyAnswers } from './oracle/scipy-answers.ts';
 import { binCounts, decileEdges, populationStd } from './quantiles.ts';
 
-interface NumericCase {
-  name: string;
-  reference: Array<number | null>;
-  current: Array<number | null>;
-  edges: number[];
-  reference_counts: number[];
-  current_counts: number[];
-  psi: number;
-  ks_statistic: number;
-  ks_pvalue_exact: number;
-  ks_pvalue_asymp: number | null;
-  ks_pvalue_auto: number;
-  reference_std: number;
-  wasserstein: number;
-  wasserstein_normed: number;
-  js_distance: number;
-}
-
-interface CategoricalCase {
-  name: string;
-  reference: Record<string, number>;
-  current: Record<string, number>;
-  chi2_statistic: number;
-  chi2_pvalue: number;
-  unseen: number;
-  linf: number;
-}
-
-// Written by oracle/make_fixtures.py (scipy and numpy, pinned in oracle/requirements.txt).
-const oracle = JSON.parse(readFileSync(new URL('./oracle/scipy-answers.json', import.meta.url), 'utf8')) as {
-  numeric: NumericCase[];
-  categorical: CategoricalCase[];
-  kolmogorov: Array<{ n: number; x: number; sf: number }>;
-  benjamini_hochberg: Array<{ p: number[]; adjusted: number[] }>;
-};
+const oracle = scipyAnswers();
 
 /** NaN (null in JSON) dropped, ascending: what every statistic takes. */
 const sample = (values: Array<number | null>) =>
