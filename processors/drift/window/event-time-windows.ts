@@ -1,0 +1,128 @@
+import { type WindowLayout, WindowState } from './window-state.ts';
+
+/** The input offsets a partial state covers, per source partition: from the first to the last offset it counted. */
+export interface OffsetRange {
+  topic: string;
+  partition: number;
+  from: number;
+  to: number;
+}
+
+/** One replica's part of a window, closed: the window, the offsets it covers and its state. */
+export interface PartialWindow {
+  windowStart: number;
+  windowEnd: number;
+  coverage: OffsetRange[];
+  state: WindowState;
+}
+
+export interface EventTimeWindowOptions {
+  layout: WindowLayout;
+  /** Window length in ms; windows are aligned to multiples of it (epoch 0), so every replica cuts the same ones. */
+  sizeMs: number;
+  /** How long after a window's end (by the watermark) events may still arrive for it. */
+  graceMs: number;
+  /** A window with no event for this long (by the wall clock) is closed anyway: idle partitions do not hold it open. */
+  idleCloseMs: number;
+}
+
+interface OpenWindow {
+  start: number;
+  state: WindowState;
+  coverage: Map<string, OffsetRange>;
+  lastAddedAtMs: number;
+}
+
+/**
+ * Tumbling event-time windows of one replica. An event goes to the window its event time falls in;
+ * the watermark is the largest event time seen minus the grace period, and a window closes once
+ * the watermark passes its end, or when it has received nothing for `idleCloseMs` of wall-clock
+ * time. An event for a window already closed is counted as late and dropped from drift (it is
+ * still scored). Memory is bounded by the open windows: each is one WindowState.
+ */
+export class EventTimeWindows {
+  readonly #options: EventTimeWindowOptions;
+  readonly #open = new Map<number, OpenWindow>();
+  #maxEventTime = Number.NEGATIVE_INFINITY;
+  #closedBefore = Number.NEGATIVE_INFINITY;
+  late = 0;
+
+  constructor(options: EventTimeWindowOptions) {
+    if (!(options.sizeMs > 0)) throw new RangeError('the window size must be positive');
+    this.#options = options;
+  }
+
+  /** The start of the window an event time falls in. */
+  windowOf(eventTimeMs: number): number {
+    return Math.floor(eventTimeMs / this.#options.sizeMs) * this.#options.sizeMs;
+  }
+
+  add(
+    event: { id: string; eventTimeMs: number; topic: string; partition: number; offset: number },
+    numeric: ArrayLike<number>,
+    categorical: ArrayLike<string | null>,
+    nowMs: number,
+  ): void {
+    const start = this.windowOf(event.eventTimeMs);
+    if (start < this.#closedBefore) {
+      this.late++;
+      return;
+    }
+    let window = this.#open.get(start);
+    if (!window) {
+      window = {
+        start,
+        state: new WindowState(this.#options.layout),
+        coverage: new Map(),
+        lastAddedAtMs: nowMs,
+      };
+      this.#open.set(start, window);
+    }
+    window.state.add(event.id, numeric, categorical);
+    window.lastAddedAtMs = nowMs;
+    const key = `${event.topic}\u0000${event.partition}`;
+    const range = window.coverage.get(key);
+    if (!range)
+      window.coverage.set(key, {
+        topic: event.topic,
+        partition: event.partition,
+        from: event.offset,
+        to: event.offset,
+      });
+    else {
+      range.from = Math.min(range.from, event.offset);
+      range.to = Math.max(range.to, event.offset);
+    }
+    if (event.eventTimeMs > this.#maxEventTime) this.#maxEventTime = event.eventTimeMs;
+  }
+
+  /** The windows the watermark (or idleness) has closed, oldest first; they are forgotten here. */
+  closeDue(nowMs: number): PartialWindow[] {
+    const { sizeMs, graceMs, idleCloseMs } = this.#options;
+    const watermark = this.#maxEventTime - graceMs;
+    const due = [...this.#open.values()]
+      .filter((w) => w.start + sizeMs <= watermark || nowMs - w.lastAddedAtMs >= idleCloseMs)
+      .sort((a, b) => a.start - b.start);
+    for (const w of due) {
+      this.#open.delete(w.start);
+      this.#closedBefore = Math.max(this.#closedBefore, w.start + sizeMs);
+    }
+    return due.map((w) => ({
+      windowStart: w.start,
+      windowEnd: w.start + sizeMs,
+      coverage: [...w.coverage.values()].sort((a, b) =>
+        a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
+      ),
+      state: w.state,
+    }));
+  }
+
+  /** Every open window, closed now (shutdown: what was counted is still reported, as partial). */
+  closeAll(): PartialWindow[] {
+    return this.closeDue(Number.POSITIVE_INFINITY);
+  }
+
+  get openWindows(): number {
+    return this.#open.size;
+  }
+}
