@@ -68,22 +68,45 @@ export interface DeadLetter {
   original_value_sha256: string | null;
 }
 
-export interface FeatureDrift {
-  name: string;
-  kind: 'numeric' | 'categorical' | 'score';
-  metrics: Record<string, number>;
-  drifted: boolean;
-  metric: string;
-  threshold: number;
+export interface PartitionCoverage {
+  topic: string;
+  partition: number;
+  from_offset: number;
+  to_offset: number;
 }
 
-/** Drift of one window against the reference profile (schemas/drift-report.avsc). */
+/** One column's drift in a window (schemas/drift-report.avsc ColumnDrift). */
+export interface ColumnDrift {
+  kind: 'numeric' | 'categorical';
+  count: number;
+  metrics: Record<string, number>;
+  ks_method: string | null;
+  thresholds: Record<string, number>;
+  drifted: boolean;
+  severity: 'none' | 'warning' | 'drift';
+}
+
+export interface PerformanceEstimateRecord {
+  predicted_positive_rate: number;
+  expected_precision: number;
+  expected_recall: number;
+  expected_prevalence: number;
+  reference_predicted_positive_rate: number;
+  reference_expected_precision: number;
+}
+
+/** Drift of one window against the reference profile (schemas/drift-report.avsc, version 2). */
 export interface DriftReport {
   window_start: number;
   window_end: number;
   count: number;
   model_version: string;
-  features: FeatureDrift[];
-  score: FeatureDrift;
-  drifted_share: number;
+  decided: boolean;
+  partial: boolean;
+  coverage: PartitionCoverage[];
+  columns: Record<string, ColumnDrift>;
+  score: ColumnDrift | null;
+  share_drifted: number;
+  drifted: boolean;
+  estimate: PerformanceEstimateRecord | null;
 }

@@ -32,18 +32,18 @@ describe('subscriber receives predictions with increasing seq', () => {
   it('counts seq per channel even with no subscribers, so a late joiner learns where it starts', async () => {
     server = await startTestServer();
     server.publishBatch('predictions', [fakePrediction(0), fakePrediction(1), fakePrediction(2)]);
-    server.publish('drift', { drifted_share: 0 });
+    server.publish('drift', { share_drifted: 0 });
     const client = await TestClient.connect(server.port);
     expect((await client.subscribe('predictions')).seq).toBe(3);
     expect((await client.subscribe('drift')).seq).toBe(1);
     server.publish('predictions', fakePrediction(3));
-    server.publish('drift', { drifted_share: 0.5 });
+    server.publish('drift', { share_drifted: 0.5 });
     await waitUntil(() => client.published('drift').length === 1 && client.published().length === 1, 'both');
     expect(client.published()[0]).toMatchObject({ channel: 'predictions', seq: 4 });
     expect(client.published('drift')[0]).toMatchObject({
       channel: 'drift',
       seq: 2,
-      data: { drifted_share: 0.5 },
+      data: { share_drifted: 0.5 },
     });
     client.close();
   });
