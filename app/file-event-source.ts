@@ -66,6 +66,8 @@ export class FileEventSource {
   async #run(): Promise<void> {
     const { file, contract, ratePerSecond, loop, maxEvents, logger } = this.#options;
     const started = Date.now();
+    // Events the clock allows beyond those already sent.
+    const due = () => Math.floor(((Date.now() - started) / 1000) * ratePerSecond) - this.produced;
     let pass = 0;
     do {
       pass++;
@@ -85,7 +87,6 @@ export class FileEventSource {
           value: contract.codec.encode(line.event),
         });
         if (maxEvents > 0 && this.produced + batch.length >= maxEvents) break;
-        const due = () => Math.floor(((Date.now() - started) / 1000) * ratePerSecond) - this.produced;
         // Fill up to what the clock allows, send, then wait while the clock is behind.
         if (batch.length < due()) continue;
         await this.#send(batch);

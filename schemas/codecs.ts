@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import avro from 'avsc';
 import type { DeadLetter, DriftReport, Prediction, TransactionEvent } from './records.ts';
 
 const schemaDir = new URL('./', import.meta.url);
 
-/** `file` is absolute, or relative to schemas/ (Sluice's own records). */
-function loadType(file: string): avro.Type {
+/** The parsed `.avsc` at `file`: absolute, or relative to schemas/ (Sluice's own records). Throws if unreadable or not JSON. */
+function readSchema(file: string): avro.Schema {
   const path = isAbsolute(file) ? file : new URL(file, schemaDir);
-  const schema = JSON.parse(readFileSync(path, 'utf8')) as avro.Schema;
-  return avro.Type.forSchema(schema);
+  return JSON.parse(readFileSync(path, 'utf8')) as avro.Schema;
 }
 
 /**
@@ -36,9 +35,10 @@ export class AvroCodec<T> {
   #slab = Buffer.allocUnsafe(0);
   #slabUsed = 0;
 
-  constructor(schemaFile: string) {
+  /** `schema` is the file's parsed content when the caller has read it already (it is read once). */
+  constructor(schemaFile: string, schema: avro.Schema = readSchema(schemaFile)) {
     this.schemaFile = schemaFile;
-    this.type = loadType(schemaFile);
+    this.type = avro.Type.forSchema(schema);
   }
 
   encode(value: T): Buffer {
@@ -89,6 +89,17 @@ export class AvroCodec<T> {
     }
     return result.value as T;
   }
+}
+
+/**
+ * A schema file of the user's (an event contract, `sluice produce --schema`): its parsed JSON, as
+ * written (logical types and docs kept, which the row compiler and the contract read), and its
+ * codec, from one read. Throws the read, JSON or Avro error; callers name their config key or flag.
+ */
+export function readSchemaFile<T>(path: string): { schema: avro.Schema; codec: AvroCodec<T> } {
+  const absolute = resolve(path);
+  const schema = readSchema(absolute);
+  return { schema, codec: new AvroCodec<T>(absolute, schema) };
 }
 
 /** Codecs of every record Sluice reads or writes, one instance per process. */

@@ -1,10 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type avro from 'avsc';
 import { Command, Option } from 'commander';
 import { ConfigError, errorMessage } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
-import { AvroCodec, frameWithSchemaId, SchemaRegistryClient } from '../../schemas/index.ts';
+import {
+  type AvroCodec,
+  frameWithSchemaId,
+  readSchemaFile,
+  SchemaRegistryClient,
+} from '../../schemas/index.ts';
 import { loadConfig } from '../config/index.ts';
 import { createTransport } from '../create-transport.ts';
 import { progressReporter } from '../features-load/progress-reporter.ts';
@@ -22,8 +25,7 @@ interface ProduceOptions {
 
 function readSchema(path: string): { schema: avro.Schema; codec: AvroCodec<object> } {
   try {
-    const absolute = resolve(path);
-    return { schema: JSON.parse(readFileSync(absolute, 'utf8')), codec: new AvroCodec<object>(absolute) };
+    return readSchemaFile<object>(path);
   } catch (error) {
     throw new ConfigError(
       'SLUICE_CONFIG_INVALID',

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
-import { createWriteStream, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
 import type avro from 'avsc';
 import { ConfigError, errorMessage } from '../../core/errors.ts';
 import { MemoryFeatureStore } from '../../processors/enrich/index.ts';
 import { loadModelBundle } from '../../processors/infer/index.ts';
-import { AvroCodec } from '../../schemas/index.ts';
+import { type AvroCodec, readSchemaFile } from '../../schemas/index.ts';
 import { readEventFile } from '../event-files/read-event-file.ts';
 import { formatRow } from './format-float32.ts';
 
@@ -38,10 +38,7 @@ export async function writeTrainingRows(options: TrainingRowsOptions): Promise<T
   let schema: avro.Schema;
   let codec: AvroCodec<object>;
   try {
-    schema = JSON.parse(readFileSync(options.schema, 'utf8')) as avro.Schema;
-    codec = new AvroCodec<object>(
-      options.schema.startsWith('/') ? options.schema : `${process.cwd()}/${options.schema}`,
-    );
+    ({ schema, codec } = readSchemaFile<object>(options.schema));
   } catch (error) {
     throw new ConfigError('SLUICE_CONFIG_INVALID', `--schema ${options.schema}: ${errorMessage(error)}`, {
       subject: '--schema',

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type avro from 'avsc';
 import { ConfigError, errorMessage } from '../../core/errors.ts';
-import type { EventRecord } from '../../schemas/index.ts';
-import { AvroCodec } from '../../schemas/index.ts';
+import { type AvroCodec, type EventRecord, readSchemaFile } from '../../schemas/index.ts';
 import { type CheckedField, compileEventValidator, type EventValidator } from './event-validator.ts';
 import { DEFAULT_EVENT_SCHEMA, type EventsConfig, eventsConfigSchema } from './events-config.ts';
 
@@ -57,8 +55,7 @@ export function loadEventContract(config: EventsConfig): EventContract {
   let schema: avro.Schema;
   let codec: AvroCodec<EventRecord>;
   try {
-    schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as avro.Schema;
-    codec = new AvroCodec<EventRecord>(schemaPath);
+    ({ schema, codec } = readSchemaFile<EventRecord>(schemaPath));
   } catch (error) {
     fail('events.schema', `${schemaPath} is not a readable Avro schema: ${errorMessage(error)}`);
   }

@@ -2,6 +2,7 @@ import { ConfigError, errorMessage, SluiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { retry } from '../../core/retry.ts';
 import { loadModelManifest, type ModelManifest, type ModelOutput, modelOutputOf } from './model-manifest.ts';
+import { expectedSignatureOf } from './model-signature.ts';
 import { resolveWorkerEntry } from './worker-entry.ts';
 import type { WorkerInit } from './worker-protocol.ts';
 import { type WorkerReady, WorkerSlot } from './worker-slot.ts';
@@ -86,14 +87,7 @@ export class InferencePool {
     const manifest = options.manifest ?? (await loadModelManifest(options.manifestPath));
     if (options.expectedFeatures) checkFeatureNames(manifest, options.expectedFeatures);
     const init: WorkerInit = {
-      modelPath: manifest.modelPath,
-      manifestPath: manifest.manifestPath,
-      input: manifest.input,
-      output: manifest.output,
-      featureCount: manifest.features.length,
-      outputKind: modelOutputOf(manifest),
-      inputRowPath: manifest.inputRowPath,
-      lastColumn: manifest.features[manifest.features.length - 1],
+      ...expectedSignatureOf(manifest),
       providers: [...providers],
       intraOpThreads,
       warmupBatchSize,

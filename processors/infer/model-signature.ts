@@ -1,6 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { ConfigError } from '../../core/errors.ts';
-import type { ModelOutput } from './model-manifest.ts';
+import { type ModelManifest, type ModelOutput, modelOutputOf } from './model-manifest.ts';
 
 /** What the manifest promises about the model's tensors; checked against the loaded session. */
 export interface ExpectedSignature {
@@ -14,6 +14,20 @@ export interface ExpectedSignature {
   /** The input row file and its last column, named when the model's input width differs. */
   inputRowPath?: string | undefined;
   lastColumn?: string | undefined;
+}
+
+/** What a manifest promises of its model: the one place the expectation is built (the pool and `bundle validate`). */
+export function expectedSignatureOf(manifest: ModelManifest): ExpectedSignature {
+  return {
+    modelPath: manifest.modelPath,
+    manifestPath: manifest.manifestPath,
+    input: manifest.input,
+    output: manifest.output,
+    featureCount: manifest.features.length,
+    outputKind: modelOutputOf(manifest),
+    inputRowPath: manifest.inputRowPath,
+    lastColumn: manifest.features[manifest.features.length - 1],
+  };
 }
 
 /** The session's side of the check (an InferenceSession satisfies it). */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { ConfigError, errorMessage } from '../../core/errors.ts';
 import { loadModelBundle, type ModelBundle } from './model-bundle.ts';
-import { checkModelSignature, type ExpectedSignature, resultWidth } from './model-signature.ts';
+import { checkModelSignature, expectedSignatureOf, resultWidth } from './model-signature.ts';
 
 /** One golden row: the model's input and what the training script got for it. */
 interface GoldenRow {
@@ -53,21 +53,12 @@ export async function validateBundle(manifestPath: string, eventSchemaPath?: str
     fail(schemaPath, `is not a readable Avro schema: ${errorMessage(error)}`);
   }
   const bundle = loadModelBundle(manifestPath, schema);
-  const { manifest, row } = bundle;
+  const { manifest } = bundle;
 
   const session = await InferenceSession.create(manifest.modelPath, { executionProviders: ['cpu'] });
   try {
-    const expected: ExpectedSignature = {
-      modelPath: manifest.modelPath,
-      manifestPath: manifest.manifestPath,
-      input: manifest.input,
-      output: manifest.output,
-      featureCount: row.width,
-      outputKind: bundle.output,
-      inputRowPath: manifest.inputRowPath,
-      lastColumn: row.names[row.width - 1],
-    };
-    checkModelSignature(expected, session);
+    // The row was checked to write exactly the manifest's features, so the manifest's width is the row's.
+    checkModelSignature(expectedSignatureOf(manifest), session);
     return { bundle, provider: 'cpu', ...(await checkGolden(bundle, session)) };
   } finally {
     await session.release();
