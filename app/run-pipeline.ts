@@ -9,6 +9,7 @@ import { Topologies } from '../streams/pipeline/index.ts';
 import type { SluiceConfig } from './config/index.ts';
 import { loadConfiguredModel } from './configured-model.ts';
 import { createTransport } from './create-transport.ts';
+import { buildDriftParts, type DriftParts } from './drift-parts.ts';
 import { GeneratedEventSource } from './event-source.ts';
 import { FileEventSource } from './file-event-source.ts';
 import { registerHttpEndpoints } from './http-endpoints.ts';
@@ -19,6 +20,8 @@ import { startStatusLine } from './status-line.ts';
 /** A started pipeline; `stop` is the graceful path SIGINT/SIGTERM take. */
 export interface RunningPipeline {
   topology: ScoringTopology;
+  /** The drift tap and aggregator, when the bundle has a drift profile and `drift.enabled`. */
+  drift: DriftParts | undefined;
   server: LiveServer;
   transport: Transport;
   source: GeneratedEventSource | FileEventSource | undefined;
@@ -85,6 +88,31 @@ export async function runPipeline(
     throw error;
   }
 
+  const onFatal = (error: unknown) => {
+    logger.fatal({ err: error }, 'pipeline failed; exiting');
+    process.exitCode = 1;
+    void stop().finally(() => process.exit(1));
+  };
+  const drift = buildDriftParts({
+    config,
+    bundle,
+    scorer,
+    transport,
+    liveFeed: server,
+    registry,
+    logger,
+    onFatal,
+  });
+  if (drift)
+    logger.info(
+      {
+        windowMs: config.drift.windowMs,
+        numeric: drift.columns.numericNames.length,
+        categorical: drift.columns.categoricalNames.length,
+        aggregator: drift.aggregator !== undefined,
+      },
+      'drift windows on',
+    );
   const topology = buildScoringTopology({
     transport,
     config,
@@ -98,16 +126,13 @@ export async function runPipeline(
     vector: bundle.row,
     liveFeed: server,
     predictionStore,
+    driftTap: drift?.tap,
     registry,
     logger,
-    onFatal: (error) => {
-      logger.fatal({ err: error }, 'pipeline failed; exiting');
-      process.exitCode = 1;
-      void stop().finally(() => process.exit(1));
-    },
+    onFatal,
   });
   // In feed order: a topology before those that consume its output (they start and stop in it).
-  const topologies = new Topologies([topology]);
+  const topologies = new Topologies([topology, ...(drift?.aggregator ? [drift.aggregator] : [])]);
   registerHttpEndpoints(server, registry, {
     ready: () => topologies.isConsuming() && topology.isReady(),
     details: () => ({
@@ -165,5 +190,5 @@ export async function runPipeline(
     })();
     return stopping;
   }
-  return { topology, server, transport, source, stop };
+  return { topology, drift, server, transport, source, stop };
 }

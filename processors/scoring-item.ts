@@ -19,6 +19,8 @@ export interface ScoringItem {
   features: Record<string, number>;
   missing: string[];
   stale: string[];
+  /** Filled by infer: the model's input row as it was scored (a view of the batch's matrix), which the drift tap reads. */
+  row: Float32Array | undefined;
   /** Filled by infer when the batch is scored: the score and the model (and version) that gave it. */
   score: number;
   /**
@@ -58,6 +60,7 @@ export function newScoringItem(
     features: NO_FEATURES,
     missing: NONE,
     stale: NONE,
+    row: undefined,
     score: Number.NaN,
     label: null,
     outputs: NO_OUTPUTS,

@@ -4,6 +4,7 @@ import {
   decodeConfigSchema,
   eventsConfigSchema,
 } from '../../processors/decode/index.ts';
+import { driftConfigSchema } from '../../processors/drift/drift-config.ts';
 import { deadLetterConfigSchema } from '../../processors/encode/index.ts';
 import { enrichConfigSchema } from '../../processors/enrich/index.ts';
 import { inferConfigSchema } from '../../processors/infer/infer-config.ts';
@@ -18,7 +19,12 @@ const topicsSchema = z
     events: z.string().min(1).default('events'),
     predictions: z.string().min(1).default('predictions'),
     deadLetters: z.string().min(1).default('events.dlq'),
+    /** Drift reports (Avro, schemas/drift-report.avsc), one per window. */
     drift: z.string().min(1).default('drift'),
+    /** The drift taps' window partials (JSON), which the drift aggregator merges; created with one partition. */
+    driftPartials: z.string().min(1).default('drift.partials'),
+    /** Drift alerts (JSON): raised, cleared, fast-shift. */
+    alerts: z.string().min(1).default('alerts'),
     /** Partitions of each topic Sluice creates. */
     partitions: z.number().int().min(1).max(10_000).default(4),
   })
@@ -133,6 +139,7 @@ export const configSchema = z
     batch: batchConfigSchema,
     features: enrichConfigSchema,
     model: inferConfigSchema,
+    drift: driftConfigSchema,
     generator: generatorSchema,
     websocket: websocketSchema,
     sinks: z.strictObject({ redis: redisSinkConfigSchema }).prefault({}),

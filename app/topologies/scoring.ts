@@ -6,7 +6,7 @@ import type { ScoringItem } from '../../processors/scoring-item.ts';
 import type { Prediction, SchemaRegistryClient } from '../../schemas/index.ts';
 import { type BatchSink, deadLetterTopicSink, durableSink, topicSink } from '../../sinks/index.ts';
 import { type LiveFeed, liveFeedTap } from '../../sinks/websocket/index.ts';
-import type { TopologyDeclaration } from '../../streams/pipeline/index.ts';
+import type { Tap, TopologyDeclaration } from '../../streams/pipeline/index.ts';
 import type { SluiceConfig } from '../config/index.ts';
 
 /** What the scoring topology is declared from; the fraud example's contract, feature view and row are the defaults. */
@@ -24,9 +24,11 @@ export interface ScoringParts {
   /** Where the latest prediction per key is kept (Redis); each batch's ack also waits for its write. */
   predictionStore?: BatchSink<Prediction> | undefined;
   liveFeed?: LiveFeed | undefined;
+  /** The drift tap (app/drift-parts.ts), when the bundle has a drift profile. */
+  driftTap?: Tap<ScoringItem> | undefined;
 }
 
-/** events → decode → batch → enrich → infer → encode → predictions topic (+ store), dead letters, live feed. */
+/** events → decode → batch → enrich → infer → encode → predictions topic (+ store), dead letters, live feed, drift windows. */
 export function scoringTopology(parts: ScoringParts): TopologyDeclaration<ScoringItem> {
   const { config, schemaRegistry, liveFeed, predictionStore } = parts;
   const { topics } = config;
@@ -60,7 +62,10 @@ export function scoringTopology(parts: ScoringParts): TopologyDeclaration<Scorin
         ((letters) =>
           liveFeed.hasSubscribers('deadletters') && liveFeed.publishBatch('deadletters', letters)),
     ),
-    taps: liveFeed ? [liveFeedTap(liveFeed, 'predictions', (item: ScoringItem) => item.prediction)] : [],
+    taps: [
+      ...(liveFeed ? [liveFeedTap(liveFeed, 'predictions', (item: ScoringItem) => item.prediction)] : []),
+      ...(parts.driftTap ? [parts.driftTap] : []),
+    ],
     delivery: config.delivery,
     transactionalId: config.transport?.kafka.transactionalId,
     deliveredMetric: { name: 'sluice_predictions_total', help: 'Predictions delivered to every sink' },

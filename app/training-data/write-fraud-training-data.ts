@@ -9,7 +9,9 @@
  *
  * Outputs:
  * - `--out`: CSV of the manifest's feature columns + `label` (not committed: models/fraud/data/ is
- *   ignored); beside it `train.meta.json` (feature names, store features, defaults, seed) and
+ *   ignored); beside it `train.meta.json` (feature names, store features, defaults, seed, event
+ *   fields), `train.events.csv` (the event fields the drift profile watches, `merchant_category`,
+ *   `channel`, `country`, row-aligned with the CSV: line n of one is line n of the other) and
  *   `golden-inputs.csv` (hand-made edge events that models/fraud/train.py adds to golden.json).
  * - `--features-out`: the feature-store seed, one JSON object per user (committed). About 2% of
  *   users have no row and about 1% of rows lack a field; the training rows see the same gaps and
@@ -27,6 +29,10 @@ import { formatRow as formatColumns } from './format-float32.ts';
 
 const here = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models');
 const { row, manifest, featureView } = fraudBundle();
+/** Event fields written beside the rows (train.events.csv): the categorical columns of the drift profile. */
+const EVENT_FIELDS = ['merchant_category', 'channel', 'country'] as const satisfies ReadonlyArray<
+  keyof TransactionEvent
+>;
 const FRAUD_FEATURES = manifest.features;
 const FRAUD_FEATURE_COUNT = row.width;
 const writeFeatureVector = row.write;
@@ -57,6 +63,16 @@ function positiveInt(name: string, raw: string): number {
 
 function formatRow(vector: Float32Array, label?: number): string {
   return formatColumns(vector, FRAUD_FEATURE_COUNT, label);
+}
+
+/** A CSV cell: quoted when it holds a comma, a quote or a line break. */
+function csvCell(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** One line of train.events.csv: the event's EVENT_FIELDS. */
+function formatEventFields(event: TransactionEvent): string {
+  return EVENT_FIELDS.map((field) => csvCell(String(event[field]))).join(',');
 }
 
 /** Edge events for the golden file: extreme, defaulted and unseen inputs the holdout rarely has. */
@@ -154,6 +170,7 @@ async function main(): Promise<void> {
   }
   writeFileSync(join(dataDir, 'golden-inputs.csv'), `${golden.join('\n')}\n`);
 
+  const eventsPath = `${outPath.replace(/\.csv$/, '')}.events.csv`;
   const meta = {
     features: FRAUD_FEATURES,
     storeFeatures: featureView.names,
@@ -162,31 +179,40 @@ async function main(): Promise<void> {
     users,
     rows,
     csv: basename(outPath),
+    eventFields: EVENT_FIELDS,
+    eventsCsv: basename(eventsPath),
   };
   writeFileSync(`${outPath.replace(/\.csv$/, '')}.meta.json`, `${JSON.stringify(meta, null, 2)}\n`);
 
   const out = createWriteStream(outPath);
   out.write(`${FRAUD_FEATURES.join(',')},label\n`);
+  const events = createWriteStream(eventsPath);
+  events.write(`${EVENT_FIELDS.join(',')}\n`);
   const chunkRows = 10_000;
   const progressEvery = Math.max(chunkRows, Math.ceil(rows / 10 / chunkRows) * chunkRows);
   let positives = 0;
   let chunk: string[] = [];
+  let eventChunk: string[] = [];
   for (let i = 0; i < rows; i++) {
     const { event, label } = generator.next();
     positives += label;
     writeFeatureVector(event, storeByUser.get(event.key) ?? noFeatures, vector, 0);
     chunk.push(formatRow(vector, label));
+    eventChunk.push(formatEventFields(event));
     if (chunk.length === chunkRows || i === rows - 1) {
       if (!out.write(`${chunk.join('\n')}\n`)) await once(out, 'drain');
+      if (!events.write(`${eventChunk.join('\n')}\n`)) await once(events, 'drain');
       chunk = [];
+      eventChunk = [];
     }
     if ((i + 1) % progressEvery === 0 && i + 1 < rows) console.error(`  ${i + 1}/${rows} rows`);
   }
   out.end();
-  await once(out, 'finish');
+  events.end();
+  await Promise.all([once(out, 'finish'), once(events, 'finish')]);
   const rate = rows === 0 ? 0 : positives / rows;
   console.error(
-    `wrote ${rows} rows (fraud rate ${(rate * 100).toFixed(2)}%) to ${relative(process.cwd(), outPath)}`,
+    `wrote ${rows} rows (fraud rate ${(rate * 100).toFixed(2)}%) to ${relative(process.cwd(), outPath)}, their event fields to ${relative(process.cwd(), eventsPath)}`,
   );
 }
 

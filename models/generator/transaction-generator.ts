@@ -5,13 +5,14 @@ import { createUserProfile, type UserFeatures, type UserProfile, userIndexOf } f
 
 /**
  * A change of the stream from event `atIndex` on (inclusive), so drift tests know exactly when it
- * begins. `amount-shift` multiplies every amount by `magnitude` (default 3). `merchant-mix` moves
+ * begins. `amount-shift` multiplies every amount by `magnitude` (default 3); `amount-offset` adds
+ * `magnitude` to every amount (the drift calibration shifts by half the reference std). `merchant-mix` moves
  * the category mix towards the risky one (electronics, jewelry, gaming, and crypto_exchange, a
  * category the model never saw); `magnitude` in (0, 1] is how far (default 1 = fully).
  */
 export interface DriftInjection {
   atIndex: number;
-  kind: 'amount-shift' | 'merchant-mix';
+  kind: 'amount-shift' | 'amount-offset' | 'merchant-mix';
   magnitude?: number;
 }
 
@@ -44,7 +45,7 @@ export const GENERATOR_DEFAULTS = Object.freeze({
   eventsPerSecond: 2,
 });
 
-const DEFAULT_MAGNITUDE = { 'amount-shift': 3, 'merchant-mix': 1 } as const;
+const DEFAULT_MAGNITUDE = { 'amount-shift': 3, 'amount-offset': 100, 'merchant-mix': 1 } as const;
 const MAX_AMOUNT = 1e7;
 /** Share of events that are unusually large for their user (a "spree"). */
 const SPREE_RATE = 0.03;
@@ -103,11 +104,13 @@ export class TransactionGenerator {
     const index = this.#index++;
     const rng = this.#rng;
     let amountFactor = 1;
+    let amountOffset = 0;
     let mix = this.#normalMix;
     for (let d = 0; d < this.#drifts.length; d++) {
       const drift = this.#drifts[d]!;
       if (index < drift.atIndex) continue;
       if (drift.kind === 'amount-shift') amountFactor *= drift.magnitude;
+      else if (drift.kind === 'amount-offset') amountOffset += drift.magnitude;
       else mix = this.#driftMixes[d]!;
     }
 
@@ -123,9 +126,10 @@ export class TransactionGenerator {
     const spree = rng.chance(SPREE_RATE) ? rng.uniform(3, 12) : 1;
     const rawAmount =
       Math.exp(user.amountLogMean + user.amountLogSd * rng.normal()) *
-      category.amountScale *
-      spree *
-      amountFactor;
+        category.amountScale *
+        spree *
+        amountFactor +
+      amountOffset;
     const amount = Math.min(MAX_AMOUNT, Math.max(0.01, Math.round(rawAmount * 100) / 100));
     const eventTime = this.startTimeMs + Math.floor((index * 1000) / this.eventsPerSecond);
 
@@ -189,7 +193,12 @@ function normalizeDrifts(drift: TransactionGeneratorOptions['drift']): Required<
       throw new RangeError(`TransactionGenerator: drift.atIndex must be an integer >= 0, got ${d.atIndex}`);
     }
     const magnitude = d.magnitude ?? DEFAULT_MAGNITUDE[d.kind];
-    const valid = d.kind === 'amount-shift' ? magnitude > 0 : magnitude > 0 && magnitude <= 1;
+    const valid =
+      d.kind === 'amount-shift'
+        ? magnitude > 0
+        : d.kind === 'amount-offset'
+          ? Number.isFinite(magnitude)
+          : magnitude > 0 && magnitude <= 1;
     if (!valid) {
       throw new RangeError(
         `TransactionGenerator: drift.magnitude ${magnitude} is out of range for ${d.kind}`,

@@ -28,6 +28,7 @@ export function inferStage(scorer: Scorer, vector: FeatureVector): BatchStage<Sc
       for (let i = 0; i < items.length; i++) {
         const item = items[i]!;
         vector.write(item.event, item.features, matrix, i * vector.width);
+        item.row = matrix.subarray(i * vector.width, (i + 1) * vector.width);
       }
       const model = scorer.model;
       const version = scorer.version;

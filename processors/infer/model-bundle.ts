@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../core/errors.ts';
+import type { BundleDrift } from '../drift/profile/bundle-drift.ts';
 import type { FeatureViewSpec } from '../enrich/index.ts';
 import type { CompiledRow } from './input-row/compile-row.ts';
 import { loadModelRow } from './input-row/model-row.ts';
+import { loadBundleDrift } from './load-bundle-drift.ts';
 import { type ModelManifest, type ModelOutput, modelOutputOf, readModelManifest } from './model-manifest.ts';
 
-/** A model bundle, loaded: its manifest, its compiled input row, its store feature view and what its output means. */
+/** A model bundle, loaded: its manifest, its compiled input row, its store feature view, what its output means and its drift reference. */
 export interface ModelBundle {
   manifest: ModelManifest;
   row: CompiledRow;
@@ -14,13 +16,17 @@ export interface ModelBundle {
   featureViewName: string | undefined;
   featureView: FeatureViewSpec;
   output: ModelOutput;
+  /** The drift reference profile and watched columns (manifest field `drift`), when the manifest has one. */
+  drift: BundleDrift | undefined;
 }
 
 /**
  * Loads the bundle whose manifest is `manifestPath` against the event schema (the parsed `.avsc`):
- * the manifest checked, its row compiled and checked to write exactly its `features`. Every
- * problem is a ConfigError naming the file and the field or column (exit 2). The ONNX model
- * itself is checked when a session loads it (or by `sluice bundle validate`).
+ * the manifest checked, its row compiled and checked to write exactly its `features`, and its
+ * drift profile (field `drift`) checked to have those columns, `score` and the named event fields.
+ * Every problem is a ConfigError naming the file and the field or column (exit 2). The ONNX model
+ * itself is checked when a session loads it (or by `sluice bundle validate`). The drift profile is
+ * skipped with `rowCheck: false`, and with `modelFile: false` (before training it does not exist yet).
  */
 export function loadModelBundle(
   manifestPath: string,
@@ -49,6 +55,10 @@ export function loadModelBundle(
     featureViewName: manifest.featureView?.name,
     featureView,
     output: modelOutputOf(manifest),
+    drift:
+      options.rowCheck === false || options.modelFile === false
+        ? undefined
+        : loadBundleDrift(manifest, eventSchema),
   };
 }
 

@@ -62,6 +62,35 @@ export const modelManifestSchema = z
     /** Inputs with the outputs the training script got for them, relative to the manifest's folder. */
     golden: z.string().min(1).default('golden.json'),
     trainedAt: z.string().optional(),
+    /**
+     * What drift is watched on (README "Drift"): the reference profile written by
+     * `sluice drift profile` from the training data, relative to the manifest's folder. Its columns
+     * are the input row's columns (by name), `score`, and the event fields named here.
+     */
+    drift: z
+      .strictObject({
+        profile: z.string().min(1),
+        eventFields: z
+          .strictObject({
+            numeric: z.array(z.string().min(1)).default([]),
+            categorical: z.array(z.string().min(1)).default([]),
+          })
+          .prefault({}),
+        /** Columns whose drift alone makes the dataset drift. */
+        critical: z.array(z.string().min(1)).default([]),
+      })
+      .optional(),
+    /**
+     * How well calibrated the scores are on held-out data (the label-free performance estimate
+     * assumes they are): the expected calibration error over `bins` equal-width bins.
+     */
+    calibration: z
+      .strictObject({
+        ece: z.number().min(0).max(1),
+        bins: z.number().int().positive(),
+        heldOutRows: z.number().int().positive(),
+      })
+      .optional(),
   })
   // Extra fields (training provenance) are kept, not rejected: the trainer may record more.
   .loose()

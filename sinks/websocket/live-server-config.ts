@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../core/index.ts';
 
 /** Every channel the server knows by default; the pipeline publishes on these names. */
-export const LIVE_CHANNELS = ['predictions', 'deadletters', 'drift', 'status'] as const;
+export const LIVE_CHANNELS = ['predictions', 'deadletters', 'drift', 'alerts', 'status'] as const;
 
 /** Channels whose records carry `key` and `score`, so a subscriber filter applies to them. */
 export const FILTERABLE_CHANNELS = ['predictions'] as const;

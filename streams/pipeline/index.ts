@@ -2,7 +2,7 @@ export { type BatchConfig, batchConfigSchema } from './batch-config.ts';
 export { LatencyRecorder } from './latency-recorder.ts';
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
 export { OrderedBatchRunner } from './ordered-batch-runner.ts';
-export type { BoundCounter, BoundHistogram, CollectedValue } from './stage-metrics.ts';
+export type { BoundCounter, BoundGauge, BoundHistogram, CollectedValue } from './stage-metrics.ts';
 export { StageMetrics } from './stage-metrics.ts';
 export type {
   BatchStage,

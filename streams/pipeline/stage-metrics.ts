@@ -10,6 +10,11 @@ export interface BoundHistogram<L extends string> {
   observe(labels: Partial<Record<L, string>>, value: number): void;
 }
 
+/** A gauge child bound to one topology. */
+export interface BoundGauge<L extends string> {
+  set(labels: Partial<Record<L, string>>, value: number): void;
+}
+
 /** What a custom Prometheus collector gets per topology (the end-to-end latency histogram). */
 export interface CollectedValue {
   value: number;
@@ -66,6 +71,7 @@ function childrenOf<C, L extends string>(
 
 const NOOP_COUNTER: BoundCounter<string> = { inc() {} };
 const NOOP_HISTOGRAM: BoundHistogram<string> = { observe() {} };
+const NOOP_GAUGE: BoundGauge<string> = { set() {} };
 
 /**
  * Metrics of one topology: series shared by every topology on the registry, each child labelled
@@ -131,6 +137,28 @@ export class StageMetrics {
       s.metrics.set(name, metric);
     }
     return metric;
+  }
+
+  /** A gauge this topology sets (per label values), for values known when something happens rather than when scraped. */
+  settableGauge<L extends string = never>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+  ): BoundGauge<L> {
+    if (!this.#registry) return NOOP_GAUGE;
+    const s = sharedOf(this.#registry);
+    let metric = s.metrics.get(name) as Gauge<string> | undefined;
+    if (!metric) {
+      metric = new Gauge({
+        name,
+        help,
+        labelNames: ['topology', ...labelNames],
+        registers: [this.#registry],
+      });
+      s.metrics.set(name, metric);
+    }
+    const children = childrenOf(metric, this.#topology, labelNames);
+    return { set: (labels, value) => children(labels).set(value) };
   }
 
   /** A gauge read when scraped: `probe` answers for this topology. */

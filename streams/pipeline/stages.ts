@@ -80,6 +80,8 @@ export interface DurableSink<T extends PipelineItem> {
   readonly ordered?: boolean;
   open?(context: SinkContext): void | Promise<void>;
   write(items: readonly T[]): Promise<void>;
+  /** Runs once the topology has drained, before its producer closes: a sink that holds state writes it out. */
+  close?(): Promise<void>;
 }
 
 /**
@@ -95,12 +97,15 @@ export interface DeadLetterSink {
 }
 
 /**
- * A best-effort observer of delivered items (the live feed; later drift windows and shadow
- * models). Called after a batch was acked, never awaited, and a throw from it is logged, never
- * fatal: a tap can neither slow nor stop the topology.
+ * A best-effort observer of delivered items (the live feed, the drift windows). Called after a
+ * batch was acked, never awaited, and a throw from it is logged, never fatal: a tap can neither
+ * slow nor stop the topology. A tap that writes somewhere makes its own producer from the context's
+ * transport (never the topology's, whose sends belong to its transactions); `close` runs once the
+ * topology has drained, before it leaves, so a tap can flush what it holds.
  */
 export interface Tap<T extends PipelineItem> {
   readonly name: string;
-  open?(context: StageContext): void | Promise<void>;
+  open?(context: SinkContext): void | Promise<void>;
   observe(items: readonly T[]): void;
+  close?(): Promise<void>;
 }

@@ -129,7 +129,7 @@ export class TopologyRuntime<T extends PipelineItem> {
       for (const stage of declaration.stages) await stage.open?.(context);
       for (const sink of declaration.sinks) await sink.open?.(sinkContext);
       await declaration.deadLetters.open?.(sinkContext);
-      for (const tap of declaration.taps ?? []) await tap.open?.(context);
+      for (const tap of declaration.taps ?? []) await tap.open?.(sinkContext);
     } catch (error) {
       await this.#producer.close().catch(() => undefined);
       throw error;
@@ -203,6 +203,26 @@ export class TopologyRuntime<T extends PipelineItem> {
     const drained = await this.#loop.close(Math.max(0, deadline - Date.now()));
     this.#shutdown.abort();
     await Promise.allSettled(this.declaration.stages.map((s) => s.close?.()));
+    for (const sink of this.declaration.sinks) {
+      await sink
+        .close?.()
+        .catch((error: unknown) =>
+          this.#logger.error(
+            { err: error, sink: sink.name },
+            'a sink failed to close; the topology stops anyway',
+          ),
+        );
+    }
+    for (const tap of this.declaration.taps ?? []) {
+      await tap
+        .close?.()
+        .catch((error: unknown) =>
+          this.#logger.warn(
+            { err: error, tap: tap.name },
+            'a tap failed to close; the topology stops anyway',
+          ),
+        );
+    }
     await this.#producer?.close();
     return { drained };
   }

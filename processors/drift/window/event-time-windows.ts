@@ -29,7 +29,8 @@ export interface EventTimeWindowOptions {
 interface OpenWindow {
   start: number;
   state: WindowState;
-  coverage: Map<string, OffsetRange>;
+  /** Per topic, per partition: the offsets counted. */
+  coverage: Map<string, OffsetRange[]>;
   lastAddedAtMs: number;
 }
 
@@ -45,6 +46,7 @@ export class EventTimeWindows {
   readonly #open = new Map<number, OpenWindow>();
   #maxEventTime = Number.NEGATIVE_INFINITY;
   #closedBefore = Number.NEGATIVE_INFINITY;
+  #last: OpenWindow | undefined;
   late = 0;
 
   constructor(options: EventTimeWindowOptions) {
@@ -68,7 +70,8 @@ export class EventTimeWindows {
       this.late++;
       return;
     }
-    let window = this.#open.get(start);
+    // Consecutive events mostly share a window: skip the lookup then.
+    let window = this.#last !== undefined && this.#last.start === start ? this.#last : this.#open.get(start);
     if (!window) {
       window = {
         start,
@@ -78,20 +81,25 @@ export class EventTimeWindows {
       };
       this.#open.set(start, window);
     }
+    this.#last = window;
     window.state.add(event.id, numeric, categorical);
     window.lastAddedAtMs = nowMs;
-    const key = `${event.topic}\u0000${event.partition}`;
-    const range = window.coverage.get(key);
+    let ranges = window.coverage.get(event.topic);
+    if (!ranges) {
+      ranges = [];
+      window.coverage.set(event.topic, ranges);
+    }
+    const range = ranges[event.partition];
     if (!range)
-      window.coverage.set(key, {
+      ranges[event.partition] = {
         topic: event.topic,
         partition: event.partition,
         from: event.offset,
         to: event.offset,
-      });
+      };
     else {
-      range.from = Math.min(range.from, event.offset);
-      range.to = Math.max(range.to, event.offset);
+      if (event.offset < range.from) range.from = event.offset;
+      if (event.offset > range.to) range.to = event.offset;
     }
     if (event.eventTimeMs > this.#maxEventTime) this.#maxEventTime = event.eventTimeMs;
   }
@@ -105,14 +113,15 @@ export class EventTimeWindows {
       .sort((a, b) => a.start - b.start);
     for (const w of due) {
       this.#open.delete(w.start);
+      if (this.#last === w) this.#last = undefined;
       this.#closedBefore = Math.max(this.#closedBefore, w.start + sizeMs);
     }
     return due.map((w) => ({
       windowStart: w.start,
       windowEnd: w.start + sizeMs,
-      coverage: [...w.coverage.values()].sort((a, b) =>
-        a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
-      ),
+      coverage: [...w.coverage.values()]
+        .flatMap((ranges) => ranges.filter((r) => r !== undefined))
+        .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1)),
       state: w.state,
     }));
   }

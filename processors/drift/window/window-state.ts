@@ -10,6 +10,15 @@ export interface WindowLayout {
   sampleSize: number;
 }
 
+/** A window state as plain JSON (`WindowState.toJSON`): what a partial carries. */
+export interface WindowStateJson {
+  count: number;
+  binCounts: number[][];
+  missingCounts: number[];
+  categoryCounts: Array<Record<string, number>>;
+  sample: Array<{ id: string; values: Array<number | null> }>;
+}
+
 /** The buckets a categorical column counts besides its known categories. */
 export const OTHER = 'OTHER';
 export const UNSEEN = 'UNSEEN';
@@ -28,20 +37,38 @@ export class WindowState {
   count = 0;
   readonly binCounts: Float64Array[];
   readonly missingCounts: Float64Array;
-  readonly categoryCounts: Array<Map<string, number>>;
   readonly sample: BottomKSample;
-  readonly #lookup: Array<Map<string, string>>;
+  /** Per categorical column, the index of each known or folded category among its buckets. */
+  readonly #lookup: Array<Map<string, number>>;
+  /** Per categorical column: its buckets (the layout's categories, then OTHER, UNSEEN, MISSING) and their counts. */
+  readonly #buckets: string[][];
+  readonly #bucketCounts: Float64Array[];
 
   constructor(layout: WindowLayout) {
     this.layout = layout;
     this.binCounts = layout.numeric.map((c) => new Float64Array(c.edges.length + 1));
     this.missingCounts = new Float64Array(layout.numeric.length);
-    this.categoryCounts = layout.categorical.map(() => new Map());
     this.sample = new BottomKSample(layout.sampleSize);
+    this.#buckets = layout.categorical.map((c) => [...c.categories, OTHER, UNSEEN, MISSING]);
+    this.#bucketCounts = this.#buckets.map((b) => new Float64Array(b.length));
     this.#lookup = layout.categorical.map((c) => {
-      const map = new Map<string, string>();
-      for (const category of c.categories) map.set(category, category);
-      for (const category of c.folded) map.set(category, OTHER);
+      const map = new Map<string, number>();
+      c.categories.forEach((category, i) => {
+        map.set(category, i);
+      });
+      for (const category of c.folded) map.set(category, c.categories.length);
+      return map;
+    });
+  }
+
+  /** Per categorical column, the counts of its buckets that are not zero. */
+  get categoryCounts(): Array<Map<string, number>> {
+    return this.#buckets.map((buckets, c) => {
+      const counts = this.#bucketCounts[c]!;
+      const map = new Map<string, number>();
+      buckets.forEach((bucket, b) => {
+        if (counts[b] !== 0) map.set(bucket, counts[b]!);
+      });
       return map;
     });
   }
@@ -55,12 +82,14 @@ export class WindowState {
       if (Number.isNaN(v)) this.missingCounts[c]!++;
       else this.binCounts[c]![binOf(columns[c]!.edges, v)]!++;
     }
-    for (let c = 0; c < this.categoryCounts.length; c++) {
+    for (let c = 0; c < this.#bucketCounts.length; c++) {
       const v = categorical[c];
-      const bucket =
-        v === null || v === undefined || v === '' ? MISSING : (this.#lookup[c]!.get(v) ?? UNSEEN);
-      const counts = this.categoryCounts[c]!;
-      counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+      const buckets = this.#bucketCounts[c]!;
+      // OTHER, UNSEEN and MISSING are the last three buckets.
+      const missing = buckets.length - 1;
+      const b =
+        v === null || v === undefined || v === '' ? missing : (this.#lookup[c]!.get(v) ?? missing - 1);
+      buckets[b]!++;
     }
     const hash = eventHash(id);
     if (this.sample.admits(hash, id)) this.sample.add({ hash, id, values: Float64Array.from(numeric) });
@@ -84,13 +113,9 @@ export class WindowState {
     });
     for (let c = 0; c < other.missingCounts.length; c++)
       this.missingCounts[c]! += sign * other.missingCounts[c]!;
-    other.categoryCounts.forEach((counts, c) => {
-      const mine = this.categoryCounts[c]!;
-      for (const [bucket, n] of counts) {
-        const next = (mine.get(bucket) ?? 0) + sign * n;
-        if (next === 0) mine.delete(bucket);
-        else mine.set(bucket, next);
-      }
+    other.#bucketCounts.forEach((counts, c) => {
+      const mine = this.#bucketCounts[c]!;
+      for (let b = 0; b < counts.length; b++) mine[b]! += sign * counts[b]!;
     });
   }
 
@@ -103,8 +128,52 @@ export class WindowState {
     return Float64Array.from(values).sort();
   }
 
-  /** A plain snapshot (for the partials topic and for comparing states). */
-  toJSON(): object {
+  /**
+   * The state a snapshot (`toJSON`, as the partials topic carries it) describes, for this layout.
+   * Throws a RangeError naming what does not fit the layout; hashes are recomputed from the ids.
+   */
+  static fromJSON(layout: WindowLayout, json: WindowStateJson): WindowState {
+    const state = new WindowState(layout);
+    const fits = (what: string, got: number, want: number) => {
+      if (got !== want) throw new RangeError(`${what}: ${got} entries where the layout has ${want}`);
+    };
+    fits('binCounts', json.binCounts.length, layout.numeric.length);
+    fits('missingCounts', json.missingCounts.length, layout.numeric.length);
+    fits('categoryCounts', json.categoryCounts.length, layout.categorical.length);
+    state.count = json.count;
+    json.binCounts.forEach((counts, c) => {
+      fits(
+        `binCounts[${c}] (${layout.numeric[c]!.name})`,
+        counts.length,
+        layout.numeric[c]!.edges.length + 1,
+      );
+      state.binCounts[c]!.set(counts);
+    });
+    state.missingCounts.set(json.missingCounts);
+    json.categoryCounts.forEach((counts, c) => {
+      const buckets = state.#buckets[c]!;
+      for (const [bucket, n] of Object.entries(counts)) {
+        const b = buckets.indexOf(bucket);
+        if (b < 0)
+          throw new RangeError(
+            `categoryCounts[${c}] (${layout.categorical[c]!.name}): no bucket "${bucket}"`,
+          );
+        state.#bucketCounts[c]![b] = n;
+      }
+    });
+    for (const event of json.sample) {
+      fits(`sample values of ${event.id}`, event.values.length, layout.numeric.length);
+      state.sample.add({
+        hash: eventHash(event.id),
+        id: event.id,
+        values: Float64Array.from(event.values, (v) => (v === null ? Number.NaN : v)),
+      });
+    }
+    return state;
+  }
+
+  /** A plain snapshot (for the partials topic and for comparing states); NaN values become null. */
+  toJSON(): WindowStateJson {
     return {
       count: this.count,
       binCounts: this.binCounts.map((c) => Array.from(c)),
@@ -112,7 +181,9 @@ export class WindowState {
       categoryCounts: this.categoryCounts.map((m) =>
         Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1))),
       ),
-      sample: this.sample.events().map((e) => ({ id: e.id, hash: e.hash, values: Array.from(e.values) })),
+      sample: this.sample
+        .events()
+        .map((e) => ({ id: e.id, values: Array.from(e.values, (v) => (Number.isNaN(v) ? null : v)) })),
     };
   }
 }

@@ -73,12 +73,9 @@ describe('a drift window state', () => {
     sliding.merge(stateOf(panes[2]!));
     sliding.subtractCounts(stateOf(panes[0]!));
     sliding.merge(stateOf(panes[3]!));
-    const recomputed = stateOf([...panes[1]!, ...panes[2]!, ...panes[3]!]).toJSON() as Record<
-      string,
-      unknown
-    >;
-    const slid = sliding.toJSON() as Record<string, unknown>;
-    for (const key of ['count', 'binCounts', 'missingCounts', 'categoryCounts'])
+    const recomputed = stateOf([...panes[1]!, ...panes[2]!, ...panes[3]!]).toJSON();
+    const slid = sliding.toJSON();
+    for (const key of ['count', 'binCounts', 'missingCounts', 'categoryCounts'] as const)
       expect(slid[key]).toEqual(recomputed[key]);
   });
 
