@@ -2,10 +2,10 @@ import { driftSettings } from '../app/drift-parts.ts';
 import { createLogger } from '../core/logger.ts';
 import { DriftReportSink, type PartialItem } from '../processors/drift/aggregate/drift-report-sink.ts';
 import type { DriftAlert } from '../processors/drift/alerts/drift-alert.ts';
-import { type DriftConfig, driftConfigSchema } from '../processors/drift/drift-config.ts';
+import { driftConfigSchema } from '../processors/drift/drift-config.ts';
 import { DriftTap } from '../processors/drift/tap/drift-tap.ts';
 import { decodePartial } from '../processors/drift/tap/partial-message.ts';
-import { fraudBundle } from '../processors/infer/index.ts';
+import { fraudBundle, type ModelBundle } from '../processors/infer/index.ts';
 import type { ScoringItem } from '../processors/scoring-item.ts';
 import { codecs, DecodeFailure, type DriftReport } from '../schemas/index.ts';
 import type { OutgoingRecord, ProducerClient, Transport } from '../streams/index.ts';
@@ -47,13 +47,21 @@ export interface DriftReplayResult {
  */
 export async function replayDrift(
   batches: AsyncIterable<ScoringItem[]>,
-  options: { drift?: Partial<DriftConfig> | undefined; partitions?: number } = {},
+  options: {
+    drift?: Record<string, unknown> | undefined;
+    /** The input topic and its partitions, as the items' records name them. */
+    events?: string;
+    partitions?: number;
+    /** The bundle whose profile is watched; default the fraud example's. */
+    bundle?: Pick<ModelBundle, 'drift' | 'row' | 'output' | 'manifest'>;
+  } = {},
 ): Promise<DriftReplayResult> {
-  const bundle = fraudBundle();
+  const bundle = options.bundle ?? fraudBundle();
   const config = {
     drift: driftConfigSchema.parse(options.drift ?? {}),
     topics: {
       ...TOPICS,
+      events: options.events ?? TOPICS.events,
       deadLetters: 'events.dlq',
       predictions: 'predictions',
       partitions: options.partitions ?? 4,
@@ -63,7 +71,7 @@ export async function replayDrift(
   };
   const settings = driftSettings({
     config,
-    bundle,
+    bundle: bundle as ModelBundle,
     scorer: { model: bundle.manifest.name, version: bundle.manifest.version },
     replica: 'replay',
   });

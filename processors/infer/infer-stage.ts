@@ -39,7 +39,9 @@ export function inferStage(scorer: Scorer, vector: FeatureVector): BatchStage<Sc
       };
       let scores: Float32Array;
       try {
-        scores = await retry(() => scorer.infer(matrix, items.length), INFER_RETRY);
+        // The scorer takes its buffer (a worker transfer detaches it): each attempt gets a copy,
+        // so the items' rows (the drift tap reads them) and a retry still have theirs.
+        scores = await retry(() => scorer.infer(matrix.slice(), items.length), INFER_RETRY);
       } catch (error) {
         logger?.error(
           { err: error, rows: items.length },

@@ -11,6 +11,7 @@ import type {
 } from '../../../streams/pipeline/index.ts';
 import { type DriftAlert, encodeAlert } from '../alerts/drift-alert.ts';
 import { DriftAlertHysteresis } from '../alerts/drift-alert-hysteresis.ts';
+import { publishLive } from '../alerts/publish-live.ts';
 import type { DriftThresholds } from '../drift-thresholds.ts';
 import type { DriftProfile } from '../profile/drift-profile.ts';
 import { driftReportRecord } from '../report/drift-report-record.ts';
@@ -199,9 +200,8 @@ export class DriftReportSink implements DurableSink<PartialItem> {
         this.#logger?.warn(a, 'drift alert');
       }
     }
-    const feed = this.#options.liveFeed;
-    if (feed?.hasSubscribers('drift')) feed.publishBatch('drift', [record]);
-    if (alerts.length > 0 && feed?.hasSubscribers('alerts')) feed.publishBatch('alerts', alerts);
+    publishLive(this.#options.liveFeed, 'drift', [record]);
+    if (alerts.length > 0) publishLive(this.#options.liveFeed, 'alerts', alerts);
   }
 
   #alertsOf(window: AggregatedWindow, record: DriftReport, drifting: string[]): DriftAlert[] {

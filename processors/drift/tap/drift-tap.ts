@@ -6,6 +6,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../streams/types.ts';
 import type { ScoringItem } from '../../scoring-item.ts';
 import { type DriftAlert, encodeAlert } from '../alerts/drift-alert.ts';
 import { PageHinkley, type PageHinkleyOptions } from '../alerts/page-hinkley.ts';
+import { publishLive } from '../alerts/publish-live.ts';
 import { EventTimeWindows, type PartialWindow } from '../window/event-time-windows.ts';
 import type { DriftColumns } from './drift-columns.ts';
 import { encodePartial } from './partial-message.ts';
@@ -220,8 +221,7 @@ export class DriftTap implements Tap<ScoringItem> {
     };
     this.#logger?.warn(alert, 'drift alert');
     this.#send(this.#options.alertsTopic, { key: alert.model, value: encodeAlert(alert) }, 'alert');
-    const feed = this.#options.liveFeed;
-    if (feed?.hasSubscribers('alerts')) feed.publishBatch('alerts', [alert]);
+    publishLive(this.#options.liveFeed, 'alerts', [alert]);
   }
 
   #send(topic: string, record: OutgoingRecord, kind: 'partial' | 'alert'): void {
