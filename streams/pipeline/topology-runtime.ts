@@ -203,23 +203,14 @@ export class TopologyRuntime<T extends PipelineItem> {
     const drained = await this.#loop.close(Math.max(0, deadline - Date.now()));
     this.#shutdown.abort();
     await Promise.allSettled(this.declaration.stages.map((s) => s.close?.()));
-    for (const sink of this.declaration.sinks) {
-      await sink
+    // Sinks, then taps, flush what they hold while the producer is still open.
+    for (const part of [...this.declaration.sinks, ...(this.declaration.taps ?? [])]) {
+      await part
         .close?.()
         .catch((error: unknown) =>
           this.#logger.error(
-            { err: error, sink: sink.name },
-            'a sink failed to close; the topology stops anyway',
-          ),
-        );
-    }
-    for (const tap of this.declaration.taps ?? []) {
-      await tap
-        .close?.()
-        .catch((error: unknown) =>
-          this.#logger.warn(
-            { err: error, tap: tap.name },
-            'a tap failed to close; the topology stops anyway',
+            { err: error, part: part.name },
+            'a sink or tap failed to close; the topology stops anyway',
           ),
         );
     }

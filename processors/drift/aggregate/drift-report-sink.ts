@@ -215,30 +215,29 @@ export class DriftReportSink implements DurableSink<PartialItem> {
       atMs: Date.now(),
     };
     const alerts: DriftAlert[] = [];
-    const dataset = this.#datasetAlert.onWindow(decided);
-    if (dataset)
-      alerts.push({
-        ...base,
-        kind: 'drift',
-        state: dataset,
-        column: drifting.join(','),
-        detail:
-          dataset === 'raised'
-            ? `two consecutive windows drifted (share ${record.share_drifted.toFixed(2)})`
-            : 'two consecutive windows were clean',
-      });
-    const scoreTransition = this.#scoreAlert.onWindow(score);
-    if (scoreTransition)
-      alerts.push({
-        ...base,
-        kind: 'score-drift',
-        state: scoreTransition,
-        column: 'score',
-        detail:
-          scoreTransition === 'raised'
-            ? "the score's distribution drifted in two consecutive windows"
-            : "the score's distribution was clean in two consecutive windows",
-      });
+    const transition = (
+      kind: 'drift' | 'score-drift',
+      state: 'raised' | 'cleared' | undefined,
+      column: string,
+      raised: string,
+      cleared: string,
+    ) => {
+      if (state) alerts.push({ ...base, kind, state, column, detail: state === 'raised' ? raised : cleared });
+    };
+    transition(
+      'drift',
+      this.#datasetAlert.onWindow(decided),
+      drifting.join(','),
+      `two consecutive windows drifted (share ${record.share_drifted.toFixed(2)})`,
+      'two consecutive windows were clean',
+    );
+    transition(
+      'score-drift',
+      this.#scoreAlert.onWindow(score),
+      'score',
+      "the score's distribution drifted in two consecutive windows",
+      "the score's distribution was clean in two consecutive windows",
+    );
     return alerts;
   }
 
