@@ -57,24 +57,42 @@ export function driftColumns(
     categorical: categoricalNames.map((name) => categoricalLayout(profile, name)),
     sampleSize,
   };
-  const rows = rowIndex.length;
-  const fields = eventNumeric.length;
   const scoreIndex = numericNames.length - 1;
   return {
     layout,
     numericNames,
     categoricalNames,
     scoreIndex,
-    fill(item, numeric, categorical) {
-      const row = item.row;
-      for (let c = 0; c < rows; c++) numeric[c] = row ? row[rowIndex[c]!]! : Number.NaN;
-      const event = item.event as Record<string, unknown>;
-      for (let f = 0; f < fields; f++) numeric[rows + f] = numberOf(event[eventNumeric[f]!]);
-      numeric[scoreIndex] = numberOf(item.score);
-      for (let c = 0; c < categoricalNames.length; c++)
-        categorical[c] = categoryOf(event[categoricalNames[c]!]);
-    },
+    fill: compileFill(rowIndex, eventNumeric, categoricalNames, scoreIndex),
   };
+}
+
+/**
+ * The `fill` of these columns, generated once so each event field is a property read by a constant
+ * name (a variable key would make every read of the tap's hot loop a megamorphic lookup). Names go
+ * into the source only through JSON.stringify.
+ */
+function compileFill(
+  rowIndex: Int32Array,
+  eventNumeric: readonly string[],
+  categorical: readonly string[],
+  scoreIndex: number,
+): DriftColumns['fill'] {
+  const rowReads = Array.from(rowIndex, (r, c) => `numeric[${c}] = row[${r}];`).join('\n      ');
+  const rowMissing = Array.from(rowIndex, (_, c) => `numeric[${c}] = NaN;`).join('\n      ');
+  const source = `return function fill(item, numeric, categorical) {
+    const row = item.row;
+    const event = item.event;
+    if (row !== undefined) {
+      ${rowReads}
+    } else {
+      ${rowMissing}
+    }
+    ${eventNumeric.map((name, f) => `numeric[${rowIndex.length + f}] = numberOf(event[${JSON.stringify(name)}]);`).join('\n    ')}
+    numeric[${scoreIndex}] = numberOf(item.score);
+    ${categorical.map((name, c) => `categorical[${c}] = categoryOf(event[${JSON.stringify(name)}]);`).join('\n    ')}
+  };`;
+  return new Function('numberOf', 'categoryOf', source)(numberOf, categoryOf) as DriftColumns['fill'];
 }
 
 function categoricalLayout(profile: DriftProfile, name: string) {

@@ -40,6 +40,7 @@ export class WindowState {
   readonly sample: BottomKSample;
   /** Per categorical column, the index of each known or folded category among its buckets. */
   readonly #lookup: Array<Map<string, number>>;
+  readonly #edges: Float64Array[];
   /** Per categorical column: its buckets (the layout's categories, then OTHER, UNSEEN, MISSING) and their counts. */
   readonly #buckets: string[][];
   readonly #bucketCounts: Float64Array[];
@@ -47,6 +48,7 @@ export class WindowState {
   constructor(layout: WindowLayout) {
     this.layout = layout;
     this.binCounts = layout.numeric.map((c) => new Float64Array(c.edges.length + 1));
+    this.#edges = layout.numeric.map((c) => Float64Array.from(c.edges));
     this.missingCounts = new Float64Array(layout.numeric.length);
     this.sample = new BottomKSample(layout.sampleSize);
     this.#buckets = layout.categorical.map((c) => [...c.categories, OTHER, UNSEEN, MISSING]);
@@ -76,19 +78,32 @@ export class WindowState {
   /** One event: its id, its value per numeric column (NaN when missing) and per categorical column (null when missing). */
   add(id: string, numeric: ArrayLike<number>, categorical: ArrayLike<string | null>): void {
     this.count++;
-    const { numeric: columns } = this.layout;
-    for (let c = 0; c < columns.length; c++) {
+    // The hot path of the drift tap: the bin search is inlined over typed edges, per column.
+    const edges = this.#edges;
+    const bins = this.binCounts;
+    for (let c = 0; c < edges.length; c++) {
       const v = numeric[c]!;
-      if (Number.isNaN(v)) this.missingCounts[c]!++;
-      else this.binCounts[c]![binOf(columns[c]!.edges, v)]!++;
+      if (v !== v) {
+        this.missingCounts[c]!++;
+        continue;
+      }
+      const e = edges[c]!;
+      let low = 0;
+      let high = e.length;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (e[mid]! <= v) low = mid + 1;
+        else high = mid;
+      }
+      bins[c]![low]!++;
     }
-    for (let c = 0; c < this.#bucketCounts.length; c++) {
+    const lookup = this.#lookup;
+    for (let c = 0; c < lookup.length; c++) {
       const v = categorical[c];
       const buckets = this.#bucketCounts[c]!;
       // OTHER, UNSEEN and MISSING are the last three buckets.
       const missing = buckets.length - 1;
-      const b =
-        v === null || v === undefined || v === '' ? missing : (this.#lookup[c]!.get(v) ?? missing - 1);
+      const b = v === null || v === undefined || v === '' ? missing : (lookup[c]!.get(v) ?? missing - 1);
       buckets[b]!++;
     }
     const hash = eventHash(id);
