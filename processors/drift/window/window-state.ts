@@ -1,4 +1,3 @@
-import { binOf } from '../stats/quantiles.ts';
 import { BottomKSample } from './bottom-k.ts';
 import { eventHash } from './event-hash.ts';
 
@@ -83,7 +82,7 @@ export class WindowState {
     const bins = this.binCounts;
     for (let c = 0; c < edges.length; c++) {
       const v = numeric[c]!;
-      if (v !== v) {
+      if (Number.isNaN(v)) {
         this.missingCounts[c]!++;
         continue;
       }
