@@ -9,6 +9,7 @@ import type { ConsumedRecord } from '../consumed-record.ts';
 import { ConsumerLoop } from '../consumer-loop.ts';
 import { InFlightGate } from '../inflight-gate.ts';
 import type { ProducerClient, TransactionalProducerClient, Transport } from '../types.ts';
+import { closeParts } from './close-parts.ts';
 import { LatencyRecorder } from './latency-recorder.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import { OrderedBatchRunner } from './ordered-batch-runner.ts';
@@ -204,16 +205,7 @@ export class TopologyRuntime<T extends PipelineItem> {
     this.#shutdown.abort();
     await Promise.allSettled(this.declaration.stages.map((s) => s.close?.()));
     // Sinks, then taps, flush what they hold while the producer is still open.
-    for (const part of [...this.declaration.sinks, ...(this.declaration.taps ?? [])]) {
-      await part
-        .close?.()
-        .catch((error: unknown) =>
-          this.#logger.error(
-            { err: error, part: part.name },
-            'a sink or tap failed to close; the topology stops anyway',
-          ),
-        );
-    }
+    await closeParts([...this.declaration.sinks, ...(this.declaration.taps ?? [])], this.#logger);
     await this.#producer?.close();
     return { drained };
   }
