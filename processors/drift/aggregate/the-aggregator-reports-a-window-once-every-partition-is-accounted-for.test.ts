@@ -33,7 +33,11 @@ function partialsOf(seen: Event[], replica: string, empty: number[] = []): Parti
   const windows = new EventTimeWindows({ layout, sizeMs: WINDOW, graceMs: 0, idleCloseMs: 60_000 });
   for (const e of seen)
     windows.add(
-      { id: e.id, eventTimeMs: e.time, topic: 'events', partition: e.partition, offset: e.offset },
+      e.id,
+      e.time,
+      'events',
+      e.partition,
+      e.offset,
       [(e.offset % 10) / 10],
       [e.offset % 3 === 0 ? 'a' : e.offset % 3 === 1 ? 'b' : 'z'],
       0,

@@ -49,6 +49,8 @@ export class DriftTap implements Tap<ScoringItem> {
   readonly #categorical: Array<string | null>;
   /** Per topic, per partition: the latest event time read there. */
   readonly #seen = new Map<string, SeenPartition[]>();
+  #lastSeenTopic: string | undefined;
+  #lastSeen: SeenPartition[] = [];
   readonly #pending = new Set<Promise<void>>();
   #maxEventTime = Number.NEGATIVE_INFINITY;
   #lateReported = 0;
@@ -119,13 +121,11 @@ export class DriftTap implements Tap<ScoringItem> {
       const record = item.consumed.record;
       columns.fill(item, numeric, categorical);
       this.#windows.add(
-        {
-          id: item.eventId,
-          eventTimeMs: time,
-          topic: record.topic,
-          partition: record.partition,
-          offset: record.offset,
-        },
+        item.eventId,
+        time,
+        record.topic,
+        record.partition,
+        record.offset,
         numeric,
         categorical,
         now,
@@ -151,10 +151,12 @@ export class DriftTap implements Tap<ScoringItem> {
   }
 
   #notePartition(topic: string, partition: number, time: number): void {
-    let partitions = this.#seen.get(topic);
-    if (!partitions) {
-      partitions = [];
+    let partitions = this.#lastSeen;
+    if (topic !== this.#lastSeenTopic) {
+      partitions = this.#seen.get(topic) ?? [];
       this.#seen.set(topic, partitions);
+      this.#lastSeenTopic = topic;
+      this.#lastSeen = partitions;
     }
     const seen = partitions[partition];
     if (!seen) partitions[partition] = { topic, partition, lastEventTime: time };

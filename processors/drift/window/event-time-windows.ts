@@ -31,6 +31,9 @@ interface OpenWindow {
   state: WindowState;
   /** Per topic, per partition: the offsets counted. */
   coverage: Map<string, OffsetRange[]>;
+  /** The last topic added to and its ranges: consecutive events mostly share a topic. */
+  lastTopic: string | undefined;
+  lastRanges: OffsetRange[];
   lastAddedAtMs: number;
 }
 
@@ -59,13 +62,18 @@ export class EventTimeWindows {
     return Math.floor(eventTimeMs / this.#options.sizeMs) * this.#options.sizeMs;
   }
 
+  /** One event (positional, so the tap's loop builds no object per event) and its column values. */
   add(
-    event: { id: string; eventTimeMs: number; topic: string; partition: number; offset: number },
+    id: string,
+    eventTimeMs: number,
+    topic: string,
+    partition: number,
+    offset: number,
     numeric: ArrayLike<number>,
     categorical: ArrayLike<string | null>,
     nowMs: number,
   ): void {
-    const start = this.windowOf(event.eventTimeMs);
+    const start = this.windowOf(eventTimeMs);
     if (start < this.#closedBefore) {
       this.late++;
       return;
@@ -77,31 +85,29 @@ export class EventTimeWindows {
         start,
         state: new WindowState(this.#options.layout),
         coverage: new Map(),
+        lastTopic: undefined,
+        lastRanges: [],
         lastAddedAtMs: nowMs,
       };
       this.#open.set(start, window);
     }
     this.#last = window;
-    window.state.add(event.id, numeric, categorical);
+    window.state.add(id, numeric, categorical);
     window.lastAddedAtMs = nowMs;
-    let ranges = window.coverage.get(event.topic);
-    if (!ranges) {
-      ranges = [];
-      window.coverage.set(event.topic, ranges);
+    let ranges = window.lastRanges;
+    if (window.lastTopic !== topic) {
+      ranges = window.coverage.get(topic) ?? [];
+      window.coverage.set(topic, ranges);
+      window.lastTopic = topic;
+      window.lastRanges = ranges;
     }
-    const range = ranges[event.partition];
-    if (!range)
-      ranges[event.partition] = {
-        topic: event.topic,
-        partition: event.partition,
-        from: event.offset,
-        to: event.offset,
-      };
+    const range = ranges[partition];
+    if (!range) ranges[partition] = { topic, partition, from: offset, to: offset };
     else {
-      if (event.offset < range.from) range.from = event.offset;
-      if (event.offset > range.to) range.to = event.offset;
+      if (offset < range.from) range.from = offset;
+      if (offset > range.to) range.to = offset;
     }
-    if (event.eventTimeMs > this.#maxEventTime) this.#maxEventTime = event.eventTimeMs;
+    if (eventTimeMs > this.#maxEventTime) this.#maxEventTime = eventTimeMs;
   }
 
   /** The windows the watermark (or idleness) has closed, oldest first; they are forgotten here. */
