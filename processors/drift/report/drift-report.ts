@@ -61,8 +61,20 @@ export interface DriftReportJson {
   drifted: boolean;
 }
 
+/** Each profile column's sorted sample as doubles, converted once: every window's report reads it. */
+const referenceSamples = new WeakMap<NumericColumnProfile, Float64Array>();
+
+function referenceSample(profile: NumericColumnProfile): Float64Array {
+  let sample = referenceSamples.get(profile);
+  if (!sample) {
+    sample = new Float64Array(profile.sample);
+    referenceSamples.set(profile, sample);
+  }
+  return sample;
+}
+
 function numericMetrics(profile: NumericColumnProfile, observation: NumericObservation, method: KsMethod) {
-  const reference = Float64Array.from(profile.sample);
+  const reference = referenceSample(profile);
   const current = observation.sortedValues;
   const n1 = reference.length;
   const n2 = current.length;

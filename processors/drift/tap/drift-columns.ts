@@ -15,8 +15,17 @@ export interface DriftColumns {
   categoricalNames: readonly string[];
   /** The index of `score` among the numeric columns. */
   scoreIndex: number;
-  /** Writes an item's values into the scratch arrays `add` reads (NaN and null for missing). */
-  fill(item: ScoringItem, numeric: Float64Array, categorical: Array<string | null>): void;
+  /**
+   * Writes an item's values into the scratch rows `WindowState.addRows` reads, from `numericAt`
+   * and `categoricalAt` on (NaN and null for missing).
+   */
+  fill(
+    item: ScoringItem,
+    numeric: Float64Array,
+    numericAt: number,
+    categorical: Array<string | null>,
+    categoricalAt: number,
+  ): void;
 }
 
 const BUCKETS = new Set([OTHER, UNSEEN, MISSING]);
@@ -78,9 +87,9 @@ function compileFill(
   categorical: readonly string[],
   scoreIndex: number,
 ): DriftColumns['fill'] {
-  const rowReads = Array.from(rowIndex, (r, c) => `numeric[${c}] = row[${r}];`).join('\n      ');
-  const rowMissing = Array.from(rowIndex, (_, c) => `numeric[${c}] = NaN;`).join('\n      ');
-  const source = `return function fill(item, numeric, categorical) {
+  const rowReads = Array.from(rowIndex, (r, c) => `numeric[n + ${c}] = row[${r}];`).join('\n      ');
+  const rowMissing = Array.from(rowIndex, (_, c) => `numeric[n + ${c}] = NaN;`).join('\n      ');
+  const source = `return function fill(item, numeric, n, categorical, k) {
     const row = item.row;
     const event = item.event;
     if (row !== undefined) {
@@ -88,9 +97,9 @@ function compileFill(
     } else {
       ${rowMissing}
     }
-    ${eventNumeric.map((name, f) => `numeric[${rowIndex.length + f}] = numberOf(event[${JSON.stringify(name)}]);`).join('\n    ')}
-    numeric[${scoreIndex}] = numberOf(item.score);
-    ${categorical.map((name, c) => `categorical[${c}] = categoryOf(event[${JSON.stringify(name)}]);`).join('\n    ')}
+    ${eventNumeric.map((name, f) => `numeric[n + ${rowIndex.length + f}] = numberOf(event[${JSON.stringify(name)}]);`).join('\n    ')}
+    numeric[n + ${scoreIndex}] = numberOf(item.score);
+    ${categorical.map((name, c) => `categorical[k + ${c}] = categoryOf(event[${JSON.stringify(name)}]);`).join('\n    ')}
   };`;
   return new Function('numberOf', 'categoryOf', source)(numberOf, categoryOf) as DriftColumns['fill'];
 }

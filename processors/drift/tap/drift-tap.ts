@@ -7,7 +7,7 @@ import type { ScoringItem } from '../../scoring-item.ts';
 import { type DriftAlert, encodeAlert } from '../alerts/drift-alert.ts';
 import { PageHinkley, type PageHinkleyOptions } from '../alerts/page-hinkley.ts';
 import { publishLive } from '../alerts/publish-live.ts';
-import { EventTimeWindows, type PartialWindow } from '../window/event-time-windows.ts';
+import { EventTimeWindows, type OpenWindow, type PartialWindow } from '../window/event-time-windows.ts';
 import type { DriftColumns } from './drift-columns.ts';
 import { encodePartial } from './partial-message.ts';
 
@@ -45,8 +45,10 @@ export class DriftTap implements Tap<ScoringItem> {
   readonly #options: DriftTapOptions;
   readonly #windows: EventTimeWindows;
   readonly #detector: PageHinkley | undefined;
-  readonly #numeric: Float64Array;
-  readonly #categorical: Array<string | null>;
+  /** Scratch rows of one batch, row-major, as WindowState.addRows reads them. */
+  #numeric = new Float64Array(0);
+  #categorical: Array<string | null> = [];
+  readonly #ids: string[] = [];
   /** Per topic, per partition: the latest event time read there. */
   readonly #seen = new Map<string, SeenPartition[]>();
   #lastSeenTopic: string | undefined;
@@ -73,8 +75,6 @@ export class DriftTap implements Tap<ScoringItem> {
       idleCloseMs: options.idleCloseMs,
     });
     this.#detector = options.fastShift && new PageHinkley(options.fastShift);
-    this.#numeric = new Float64Array(options.columns.numericNames.length);
-    this.#categorical = new Array(options.columns.categoricalNames.length).fill(null);
   }
 
   async open(context: SinkContext): Promise<void> {
@@ -110,29 +110,42 @@ export class DriftTap implements Tap<ScoringItem> {
 
   observe(items: readonly ScoringItem[]): void {
     const { columns } = this.#options;
+    const width = columns.numericNames.length;
+    const categoricalWidth = columns.categoricalNames.length;
+    const detector = this.#detector;
+    const now = Date.now();
+    if (this.#numeric.length < items.length * width) {
+      this.#numeric = new Float64Array(items.length * width);
+      this.#categorical = new Array(items.length * categoricalWidth).fill(null);
+    }
     const numeric = this.#numeric;
     const categorical = this.#categorical;
-    const scoreIndex = columns.scoreIndex;
-    const now = Date.now();
+    const ids = this.#ids;
+    // Consecutive items mostly fall in one window: their rows gather in the scratch arrays and
+    // the window's state counts them column by column when the window changes or the batch ends.
+    let window: OpenWindow | undefined;
+    let windowStart = Number.NaN;
+    let rows = 0;
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       const time = item.eventTime;
       if (!Number.isFinite(time)) continue;
+      const start = this.#windows.windowOf(time);
+      if (start !== windowStart) {
+        if (window && rows > 0) window.state.addRows(ids, numeric, categorical, rows);
+        rows = 0;
+        windowStart = start;
+      }
+      window = this.#windows.windowAt(time, now);
+      if (!window) continue;
       const record = item.consumed.record;
-      columns.fill(item, numeric, categorical);
-      this.#windows.add(
-        item.eventId,
-        time,
-        record.topic,
-        record.partition,
-        record.offset,
-        numeric,
-        categorical,
-        now,
-      );
+      window.cover(record.topic, record.partition, record.offset);
+      columns.fill(item, numeric, rows * width, categorical, rows * categoricalWidth);
+      ids[rows] = item.eventId;
+      rows++;
       this.#notePartition(record.topic, record.partition, time);
-      if (this.#detector) {
-        const alarm = this.#detector.add(numeric[scoreIndex]!);
+      if (detector) {
+        const alarm = detector.add(item.score);
         // One alert per shift: the detector restarts on the new level, and may fire again while it settles.
         if (alarm && time >= this.#quietUntil) {
           this.#quietUntil = time + this.#options.windowMs;
@@ -140,6 +153,7 @@ export class DriftTap implements Tap<ScoringItem> {
         }
       }
     }
+    if (window && rows > 0) window.state.addRows(ids, numeric, categorical, rows);
     this.#closeDue(now);
   }
 

@@ -50,15 +50,15 @@ export class BottomKSample {
     return before(hash, id, this.#hashes[0]!, this.#ids[0]!);
   }
 
-  /** Offers an event; its first `width` values are copied when it enters. */
-  add(hash: number, id: string, values: ArrayLike<number>): void {
+  /** Offers an event; its `width` values from `values[from]` on are copied when it enters. */
+  add(hash: number, id: string, values: ArrayLike<number>, from = 0): void {
     if (this.#size < this.k) {
       if (this.#size === this.#hashes.length) this.#grow();
       const at = this.#size++;
-      this.#place(at, hash, id, at, values);
+      this.#place(at, hash, id, at, values, from);
       this.#up(at);
     } else if (before(hash, id, this.#hashes[0]!, this.#ids[0]!)) {
-      this.#place(0, hash, id, this.#slots[0]!, values);
+      this.#place(0, hash, id, this.#slots[0]!, values, from);
       this.#down(0);
     }
   }
@@ -67,7 +67,7 @@ export class BottomKSample {
   merge(other: BottomKSample): void {
     for (let i = 0; i < other.#size; i++) {
       const slot = other.#slots[i]! * other.width;
-      this.add(other.#hashes[i]!, other.#ids[i]!, other.#values.subarray(slot, slot + other.width));
+      this.add(other.#hashes[i]!, other.#ids[i]!, other.#values, slot);
     }
   }
 
@@ -94,13 +94,13 @@ export class BottomKSample {
     return out;
   }
 
-  #place(at: number, hash: number, id: string, slot: number, values: ArrayLike<number>): void {
+  #place(at: number, hash: number, id: string, slot: number, values: ArrayLike<number>, from: number): void {
     this.#hashes[at] = hash;
     this.#ids[at] = id;
     this.#slots[at] = slot;
     const into = this.#values;
     const offset = slot * this.width;
-    for (let j = 0; j < this.width; j++) into[offset + j] = values[j]!;
+    for (let j = 0; j < this.width; j++) into[offset + j] = values[from + j]!;
   }
 
   #grow(): void {

@@ -26,15 +26,39 @@ export interface EventTimeWindowOptions {
   idleCloseMs: number;
 }
 
-interface OpenWindow {
-  start: number;
-  state: WindowState;
+/** A window still taking events: its state, and the offsets it has counted per source partition. */
+export class OpenWindow {
+  readonly start: number;
+  readonly state: WindowState;
   /** Per topic, per partition: the offsets counted. */
-  coverage: Map<string, OffsetRange[]>;
-  /** The last topic added to and its ranges: consecutive events mostly share a topic. */
-  lastTopic: string | undefined;
-  lastRanges: OffsetRange[];
+  readonly coverage = new Map<string, OffsetRange[]>();
   lastAddedAtMs: number;
+  /** The last topic covered and its ranges: consecutive events mostly share a topic. */
+  #lastTopic: string | undefined;
+  #lastRanges: OffsetRange[] = [];
+
+  constructor(start: number, layout: WindowLayout, nowMs: number) {
+    this.start = start;
+    this.state = new WindowState(layout);
+    this.lastAddedAtMs = nowMs;
+  }
+
+  /** Widens the covered range of the event's source partition to its offset. */
+  cover(topic: string, partition: number, offset: number): void {
+    let ranges = this.#lastRanges;
+    if (this.#lastTopic !== topic) {
+      ranges = this.coverage.get(topic) ?? [];
+      this.coverage.set(topic, ranges);
+      this.#lastTopic = topic;
+      this.#lastRanges = ranges;
+    }
+    const range = ranges[partition];
+    if (!range) ranges[partition] = { topic, partition, from: offset, to: offset };
+    else {
+      if (offset < range.from) range.from = offset;
+      if (offset > range.to) range.to = offset;
+    }
+  }
 }
 
 /**
@@ -62,7 +86,35 @@ export class EventTimeWindows {
     return Math.floor(eventTimeMs / this.#options.sizeMs) * this.#options.sizeMs;
   }
 
-  /** One event (positional, so the tap's loop builds no object per event) and its column values. */
+  /**
+   * The open window an event time falls in, opened when new, or undefined when that window has
+   * closed already (the event is counted late). The caller covers the event's offset and adds its
+   * values to the window's state.
+   */
+  windowAt(eventTimeMs: number, nowMs: number): OpenWindow | undefined {
+    const start = this.windowOf(eventTimeMs);
+    if (start < this.#closedBefore) {
+      this.late++;
+      return undefined;
+    }
+    if (eventTimeMs > this.#maxEventTime) this.#maxEventTime = eventTimeMs;
+    // Consecutive events mostly share a window: skip the lookup then.
+    const last = this.#last;
+    if (last !== undefined && last.start === start) {
+      last.lastAddedAtMs = nowMs;
+      return last;
+    }
+    let window = this.#open.get(start);
+    if (!window) {
+      window = new OpenWindow(start, this.#options.layout, nowMs);
+      this.#open.set(start, window);
+    }
+    window.lastAddedAtMs = nowMs;
+    this.#last = window;
+    return window;
+  }
+
+  /** One event and its column values (the tap batches them through `windowAt` instead). */
   add(
     id: string,
     eventTimeMs: number,
@@ -73,41 +125,10 @@ export class EventTimeWindows {
     categorical: ArrayLike<string | null>,
     nowMs: number,
   ): void {
-    const start = this.windowOf(eventTimeMs);
-    if (start < this.#closedBefore) {
-      this.late++;
-      return;
-    }
-    // Consecutive events mostly share a window: skip the lookup then.
-    let window = this.#last !== undefined && this.#last.start === start ? this.#last : this.#open.get(start);
-    if (!window) {
-      window = {
-        start,
-        state: new WindowState(this.#options.layout),
-        coverage: new Map(),
-        lastTopic: undefined,
-        lastRanges: [],
-        lastAddedAtMs: nowMs,
-      };
-      this.#open.set(start, window);
-    }
-    this.#last = window;
+    const window = this.windowAt(eventTimeMs, nowMs);
+    if (!window) return;
+    window.cover(topic, partition, offset);
     window.state.add(id, numeric, categorical);
-    window.lastAddedAtMs = nowMs;
-    let ranges = window.lastRanges;
-    if (window.lastTopic !== topic) {
-      ranges = window.coverage.get(topic) ?? [];
-      window.coverage.set(topic, ranges);
-      window.lastTopic = topic;
-      window.lastRanges = ranges;
-    }
-    const range = ranges[partition];
-    if (!range) ranges[partition] = { topic, partition, from: offset, to: offset };
-    else {
-      if (offset < range.from) range.from = offset;
-      if (offset > range.to) range.to = offset;
-    }
-    if (eventTimeMs > this.#maxEventTime) this.#maxEventTime = eventTimeMs;
   }
 
   /** The windows the watermark (or idleness) has closed, oldest first; they are forgotten here. */

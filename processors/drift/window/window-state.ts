@@ -1,9 +1,6 @@
-import { binOf } from '../stats/quantiles.ts';
+import { type BinCounter, binCounter } from './bin-counter.ts';
 import { BottomKSample } from './bottom-k.ts';
 import { eventHash } from './event-hash.ts';
-
-/** Entries per column in the slotted edges: 15 edges and a NaN, so four halvings find any bin. */
-const EDGE_SLOT = 16;
 
 /** What a window's state is cut by: each numeric column's reference bin edges, each categorical column's known categories. */
 export interface WindowLayout {
@@ -43,32 +40,22 @@ export class WindowState {
   readonly sample: BottomKSample;
   /** Per categorical column, the index of each known or folded category among its buckets. */
   readonly #lookup: Array<Map<string, number>>;
-  /** Each numeric column's edges in a slot of EDGE_SLOT entries, NaN after its last (never ≤ a value). */
-  readonly #slottedEdges: Float64Array;
-  /** The bin counts of every numeric column, EDGE_SLOT apart; `binCounts` are views of it. */
-  readonly #slottedBins: Float64Array;
-  /** Whether every column's edges fit their slot (deciles always do); otherwise add() searches the edges. */
-  readonly #slotted: boolean;
-  readonly #edges: Float64Array[];
+  /** The bin counts of every numeric column one after the other; `binCounts` are views of it. */
+  readonly #bins: Float64Array;
+  readonly #countBins: BinCounter;
   /** Per categorical column: its buckets (the layout's categories, then OTHER, UNSEEN, MISSING) and their counts. */
   readonly #buckets: string[][];
   readonly #bucketCounts: Float64Array[];
 
   constructor(layout: WindowLayout) {
     this.layout = layout;
-    const columns = layout.numeric.length;
-    this.#slotted = layout.numeric.every((c) => c.edges.length < EDGE_SLOT);
-    this.#slottedEdges = new Float64Array(this.#slotted ? columns * EDGE_SLOT : 0).fill(Number.NaN);
-    this.#slottedBins = new Float64Array(columns * EDGE_SLOT);
-    this.#edges = layout.numeric.map((c) => Float64Array.from(c.edges));
-    layout.numeric.forEach((c, i) => {
-      if (this.#slotted) this.#slottedEdges.set(c.edges, i * EDGE_SLOT);
+    this.#bins = new Float64Array(layout.numeric.reduce((n, c) => n + c.edges.length + 1, 0));
+    let offset = 0;
+    this.binCounts = layout.numeric.map((c) => {
+      offset += c.edges.length + 1;
+      return this.#bins.subarray(offset - c.edges.length - 1, offset);
     });
-    this.binCounts = layout.numeric.map((c, i) =>
-      this.#slotted
-        ? this.#slottedBins.subarray(i * EDGE_SLOT, i * EDGE_SLOT + c.edges.length + 1)
-        : new Float64Array(c.edges.length + 1),
-    );
+    this.#countBins = binCounter(layout.numeric);
     this.missingCounts = new Float64Array(layout.numeric.length);
     this.sample = new BottomKSample(layout.sampleSize, layout.numeric.length);
     this.#buckets = layout.categorical.map((c) => [...c.categories, OTHER, UNSEEN, MISSING]);
@@ -97,53 +84,41 @@ export class WindowState {
 
   /** One event: its id, its value per numeric column (NaN when missing) and per categorical column (null when missing). */
   add(id: string, numeric: ArrayLike<number>, categorical: ArrayLike<string | null>): void {
-    this.count++;
-    if (this.#slotted) this.#countSlotted(numeric);
-    else this.#countSearched(numeric);
-    const lookup = this.#lookup;
-    for (let c = 0; c < lookup.length; c++) {
-      const v = categorical[c];
-      const buckets = this.#bucketCounts[c]!;
-      // OTHER, UNSEEN and MISSING are the last three buckets.
-      const missing = buckets.length - 1;
-      const b = v === null || v === undefined || v === '' ? missing : (lookup[c]!.get(v) ?? missing - 1);
-      buckets[b]!++;
-    }
-    const hash = eventHash(id);
-    if (this.sample.admits(hash, id)) this.sample.add(hash, id, numeric);
+    this.addRows([id], Float64Array.from(numeric), Array.from(categorical), 1);
   }
 
   /**
-   * The tap's hot path: each column's bin is the number of its edges at or below the value, found
-   * by a branch-free binary search over its 16-entry slot (four compare-and-adds; NaN padding
-   * compares false). A branching search mispredicts about every other step on drifting values and
-   * cost several times more per event.
+   * The first `rows` events of a batch, row-major: `ids[i]`, `numeric[i·W + c]` for the W numeric
+   * columns (NaN when missing) and `categorical[i·K + c]` for the K categorical ones (null when
+   * missing). The tap's hot path: the layout's compiled bin counter, a map lookup per category,
+   * and one hash per event for the sample.
    */
-  #countSlotted(numeric: ArrayLike<number>): void {
-    const edges = this.#slottedEdges;
-    const bins = this.#slottedBins;
-    const missing = this.missingCounts;
-    for (let c = 0, base = 0; c < missing.length; c++, base += EDGE_SLOT) {
-      const v = numeric[c]!;
-      if (Number.isNaN(v)) {
-        missing[c]!++;
-        continue;
+  addRows(
+    ids: readonly string[],
+    numeric: Float64Array,
+    categorical: ReadonlyArray<string | null>,
+    rows: number,
+  ): void {
+    this.count += rows;
+    this.#countBins(numeric, rows, this.#bins, this.missingCounts);
+    const lookup = this.#lookup;
+    const width = lookup.length;
+    for (let c = 0; c < width; c++) {
+      const known = lookup[c]!;
+      const buckets = this.#bucketCounts[c]!;
+      // OTHER, UNSEEN and MISSING are the last three buckets.
+      const missing = buckets.length - 1;
+      for (let i = 0, at = c; i < rows; i++, at += width) {
+        const v = categorical[at];
+        buckets[v === null || v === undefined || v === '' ? missing : (known.get(v) ?? missing - 1)]!++;
       }
-      let bin = base;
-      bin += -(edges[bin + 7]! <= v) & 8;
-      bin += -(edges[bin + 3]! <= v) & 4;
-      bin += -(edges[bin + 1]! <= v) & 2;
-      bin += -(edges[bin]! <= v) & 1;
-      bins[bin]!++;
     }
-  }
-
-  /** The same counts for a layout with a column of more than 15 edges (not deciles): an ordinary search. */
-  #countSearched(numeric: ArrayLike<number>): void {
-    for (let c = 0; c < this.#edges.length; c++) {
-      const v = numeric[c]!;
-      if (Number.isNaN(v)) this.missingCounts[c]!++;
-      else this.binCounts[c]![binOf(this.#edges[c]!, v)]!++;
+    const sample = this.sample;
+    const numericWidth = this.missingCounts.length;
+    for (let i = 0; i < rows; i++) {
+      const id = ids[i]!;
+      const hash = eventHash(id);
+      if (sample.admits(hash, id)) sample.add(hash, id, numeric, i * numericWidth);
     }
   }
 
