@@ -121,25 +121,33 @@ export class DriftTap implements Tap<ScoringItem> {
     const numeric = this.#numeric;
     const categorical = this.#categorical;
     const ids = this.#ids;
-    // Consecutive items mostly fall in one window: their rows gather in the scratch arrays and
-    // the window's state counts them column by column when the window changes or the batch ends.
+    // Consecutive items mostly fall in one window: their rows gather in the scratch arrays and the
+    // window's state counts them at once when the window changes or the batch ends. No window
+    // closes inside a batch (closeDue runs after it), so the current window's range stays valid.
     let window: OpenWindow | undefined;
-    let windowStart = Number.NaN;
+    let low = Number.POSITIVE_INFINITY;
+    let high = Number.NEGATIVE_INFINITY;
+    let latest = Number.NEGATIVE_INFINITY;
     let rows = 0;
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       const time = item.eventTime;
-      if (!Number.isFinite(time)) continue;
-      const start = this.#windows.windowOf(time);
-      if (start !== windowStart) {
+      if (!(time >= low && time < high)) {
+        if (!Number.isFinite(time)) continue;
         if (window && rows > 0) window.state.addRows(ids, numeric, categorical, rows);
         rows = 0;
-        windowStart = start;
+        window = this.#windows.windowAt(time, now);
+        if (!window) {
+          low = Number.POSITIVE_INFINITY;
+          high = Number.NEGATIVE_INFINITY;
+          continue;
+        }
+        low = window.start;
+        high = low + this.#options.windowMs;
       }
-      window = this.#windows.windowAt(time, now);
-      if (!window) continue;
+      if (time > latest) latest = time;
       const record = item.consumed.record;
-      window.cover(record.topic, record.partition, record.offset);
+      window!.cover(record.topic, record.partition, record.offset);
       columns.fill(item, numeric, rows * width, categorical, rows * categoricalWidth);
       ids[rows] = item.eventId;
       rows++;
@@ -153,6 +161,7 @@ export class DriftTap implements Tap<ScoringItem> {
         }
       }
     }
+    this.#windows.noteEventTime(latest);
     if (window && rows > 0) window.state.addRows(ids, numeric, categorical, rows);
     this.#closeDue(now);
   }

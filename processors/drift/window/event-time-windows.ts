@@ -114,6 +114,11 @@ export class EventTimeWindows {
     return window;
   }
 
+  /** Raises the watermark's base to this event time (the tap notes each batch's latest once). */
+  noteEventTime(eventTimeMs: number): void {
+    if (eventTimeMs > this.#maxEventTime) this.#maxEventTime = eventTimeMs;
+  }
+
   /** One event and its column values (the tap batches them through `windowAt` instead). */
   add(
     id: string,
