@@ -55,7 +55,7 @@ describe('drift end to end, on the embedded transport', () => {
       // Bad records on the partials topic become dead letters; the aggregator goes on.
       await producer.send(config.topics.driftPartials, [
         { key: 'x', value: Buffer.from('not json') },
-        { key: 'y', value: Buffer.from('{"version":1}') },
+        { key: 'y', value: Buffer.from('{"version":2}') },
         { key: 'z', value: null },
       ]);
       const deadline = Date.now() + 20_000;

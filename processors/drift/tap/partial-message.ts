@@ -14,7 +14,7 @@ const stateSchema = z.strictObject({
   binCounts: z.array(z.array(z.number().int().nonnegative())),
   missingCounts: z.array(z.number().int().nonnegative()),
   categoryCounts: z.array(z.record(z.string(), z.number().int().nonnegative())),
-  sample: z.array(z.strictObject({ id: z.string(), values: z.array(z.number().nullable()) })),
+  sample: z.strictObject({ ids: z.array(z.string().min(1)), values: z.string() }),
 });
 
 /**
@@ -23,7 +23,8 @@ const stateSchema = z.strictObject({
  * partitions this replica read lately that had no event in the window: they count as covered.
  */
 export const partialMessageSchema = z.strictObject({
-  version: z.literal(1),
+  /** 2: the sample's values as base64 doubles (1 had them as JSON numbers). */
+  version: z.literal(2),
   model: z.string(),
   modelVersion: z.string(),
   replica: z.string().min(1),
@@ -44,7 +45,7 @@ export function encodePartial(
   fields: Pick<PartialMessage, 'model' | 'modelVersion' | 'replica' | 'closedBy' | 'empty' | 'late'>,
 ): Buffer {
   const message: PartialMessage = {
-    version: 1,
+    version: 2,
     ...fields,
     windowStart: partial.windowStart,
     windowEnd: partial.windowEnd,

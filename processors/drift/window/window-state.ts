@@ -1,6 +1,7 @@
 import { type BinCounter, binCounter } from './bin-counter.ts';
 import { BottomKSample } from './bottom-k.ts';
 import { eventHash } from './event-hash.ts';
+import { decodeSampleValues, type EncodedSample, encodeSample } from './sample-codec.ts';
 
 /** What a window's state is cut by: each numeric column's reference bin edges, each categorical column's known categories. */
 export interface WindowLayout {
@@ -16,7 +17,8 @@ export interface WindowStateJson {
   binCounts: number[][];
   missingCounts: number[];
   categoryCounts: Array<Record<string, number>>;
-  sample: Array<{ id: string; values: Array<number | null> }>;
+  /** The sample in (hash, id) order: ids, and values as base64 doubles (sample-codec.ts). */
+  sample: EncodedSample;
 }
 
 /** The buckets a categorical column counts besides its known categories. */
@@ -148,8 +150,10 @@ export class WindowState {
 
   /** The ascending sampled values of numeric column `c` (missing values left out). */
   sampledValues(c: number): Float64Array {
-    const values = this.sample.column(c).filter((v) => !Number.isNaN(v));
-    return values.sort();
+    const column = this.sample.column(c);
+    let kept = 0;
+    for (let i = 0; i < column.length; i++) if (!Number.isNaN(column[i]!)) column[kept++] = column[i]!;
+    return column.subarray(0, kept).sort();
   }
 
   /**
@@ -185,18 +189,15 @@ export class WindowState {
         state.#bucketCounts[c]![b] = n;
       }
     });
-    for (const event of json.sample) {
-      fits(`sample values of ${event.id}`, event.values.length, layout.numeric.length);
-      state.sample.add(
-        eventHash(event.id),
-        event.id,
-        event.values.map((v) => (v === null ? Number.NaN : v)),
-      );
-    }
+    const width = layout.numeric.length;
+    const values = decodeSampleValues(json.sample, width);
+    json.sample.ids.forEach((id, i) => {
+      state.sample.add(eventHash(id), id, values, i * width);
+    });
     return state;
   }
 
-  /** A plain snapshot (for the partials topic and for comparing states); NaN values become null. */
+  /** A plain snapshot (for the partials topic and for comparing states). */
   toJSON(): WindowStateJson {
     return {
       count: this.count,
@@ -205,9 +206,7 @@ export class WindowState {
       categoryCounts: this.categoryCounts.map((m) =>
         Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1))),
       ),
-      sample: this.sample
-        .events()
-        .map((e) => ({ id: e.id, values: Array.from(e.values, (v) => (Number.isNaN(v) ? null : v)) })),
+      sample: encodeSample(this.sample.events(), this.layout.numeric.length),
     };
   }
 }
