@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../core/logger.ts';
 import type { DriftReportSinkOptions, PartialItem } from '../processors/drift/aggregate/drift-report-sink.ts';
+import { SlidingWindows } from '../processors/drift/aggregate/sliding-windows.ts';
 import { WindowAggregator } from '../processors/drift/aggregate/window-aggregator.ts';
 import type { DriftThresholds } from '../processors/drift/drift-thresholds.ts';
 import { SCORE_COLUMN } from '../processors/drift/profile/bundle-drift.ts';
@@ -53,7 +54,8 @@ export function driftSettings(options: DriftSettingsOptions): DriftSettings | un
     thresholds,
     tap: {
       columns,
-      windowMs: settings.windowMs,
+      // Sliding windows are made of tumbling panes: the taps cut panes, the aggregator combines them.
+      windowMs: settings.slideMs ?? settings.windowMs,
       graceMs: settings.graceMs,
       idleCloseMs: settings.idleCloseMs,
       partialsTopic: config.topics.driftPartials,
@@ -85,6 +87,14 @@ export function driftSettings(options: DriftSettingsOptions): DriftSettings | un
       }),
       decisionThreshold: output.kind === 'binary-classifier' ? output.decisionThreshold : undefined,
       liveFeed,
+      sliding:
+        settings.slideMs !== undefined && settings.slideMs !== settings.windowMs
+          ? new SlidingWindows({
+              layout: columns.layout,
+              windowMs: settings.windowMs,
+              slideMs: settings.slideMs,
+            })
+          : undefined,
     }),
   };
 }

@@ -10,7 +10,8 @@ import { Command } from 'commander';
 import { silentLogger } from '../core/logger.ts';
 import type { BundleDrift } from '../processors/drift/profile/bundle-drift.ts';
 import { type DriftProfile, numericProfile } from '../processors/drift/profile/drift-profile.ts';
-import { fraudBundle, InferencePool } from '../processors/infer/index.ts';
+import { driftColumns } from '../processors/drift/tap/drift-columns.ts';
+import { fraudBundle, InferencePool, type ModelBundle } from '../processors/infer/index.ts';
 import type { ScoringItem } from '../processors/scoring-item.ts';
 import { replayDrift } from './drift-replay.ts';
 import { generateEncodedEvents, measurePipeline } from './pipeline-bench.ts';
@@ -94,6 +95,12 @@ async function costs(
   return { tapNs: median(tap), aggregateNs: median(aggregate), tapSamples: tap, aggregateSamples: aggregate };
 }
 
+/** "N numeric + M categorical": the columns a bundle's drift windows watch (the score among the numeric). */
+function shape(bundle: Pick<ModelBundle, 'drift' | 'row'>): string {
+  const columns = driftColumns(bundle.drift!, bundle.row.names, 1);
+  return `${columns.numericNames.length} numeric + ${columns.categoricalNames.length} categorical`;
+}
+
 async function main(options: { runs: string; events: string }): Promise<void> {
   const runs = Number(options.runs);
   process.stderr.write(`drift-bench: scoring ${WINDOWS} windows of generated events...\n`);
@@ -133,8 +140,8 @@ async function main(options: { runs: string; events: string }): Promise<void> {
     title: `Drift cost per event (60 s windows, sample 1,000, ${formatNumber(events)} events at ${RATE}/s of event time); median of ${runs}`,
     columns: ['columns', 'tap ns/event', 'aggregator ns/event', 'total ns/event', 'share of pipeline CPU'],
     rows: [
-      ['fraud (16 numeric + 3 categorical)', fraud.tapNs, fraud.aggregateNs],
-      ['30 (27 numeric + 3 categorical)', thirty.tapNs, thirty.aggregateNs],
+      [`fraud (${shape(fraudBundle())})`, fraud.tapNs, fraud.aggregateNs],
+      [`30 (${shape(wide.bundle)})`, thirty.tapNs, thirty.aggregateNs],
     ].map(([name, tap, agg]) => [
       name as string,
       formatNumber(tap as number),

@@ -46,6 +46,17 @@ describe('config errors name the key and where it came from', () => {
     expect(error.message).toContain('expected number');
   });
 
+  it('reports a drift slide that does not divide the window, by its key', () => {
+    const error = fails(() =>
+      loadConfig({ file: file('slide.yaml', 'drift:\n  windowMs: 60000\n  slideMs: 25000\n'), env: {} }),
+    );
+    expect(error.message).toContain(
+      'drift.slideMs: must divide windowMs (60000) into at most 60 panes; got 25000',
+    );
+    const config = loadConfig({ file: file('slide-ok.yaml', 'drift:\n  slideMs: 20000\n'), env: {} });
+    expect(config.drift).toMatchObject({ windowMs: 60_000, slideMs: 20_000 });
+  });
+
   it('reports a bad environment override by its variable', () => {
     const error = fails(() => loadConfig({ env: { SLUICE_PORT: '70000' } }));
     expect(error.message).toContain('port');

@@ -10,6 +10,12 @@ export const driftConfigSchema = z
     enabled: z.boolean().default(true),
     /** Tumbling event-time windows of this length, aligned to multiples of it, so every replica cuts the same ones. */
     windowMs: z.number().int().min(1000).max(86_400_000).default(60_000),
+    /**
+     * Sliding windows: a report every `slideMs` of the `windowMs` ending then (the replicas' taps
+     * cut panes of `slideMs`, the aggregator combines them). Unset, windows tumble. Must divide
+     * `windowMs`, in at most 60 panes.
+     */
+    slideMs: z.number().int().min(1000).max(86_400_000).optional(),
     /** How long past a window's end (by the largest event time seen) its late events still count. */
     graceMs: z.number().int().min(0).max(3_600_000).default(5000),
     /** A window with no new event for this long (wall clock) closes anyway: idle partitions do not hold it open. */
@@ -45,6 +51,16 @@ export const driftConfigSchema = z
       })
       .prefault({}),
     thresholds: driftThresholdsSchema,
+  })
+  .superRefine((drift, context) => {
+    const { windowMs, slideMs } = drift;
+    if (slideMs === undefined) return;
+    if (windowMs % slideMs !== 0 || windowMs / slideMs > 60)
+      context.addIssue({
+        code: 'custom',
+        path: ['slideMs'],
+        message: `must divide windowMs (${windowMs}) into at most 60 panes; got ${slideMs}`,
+      });
   })
   .prefault({});
 

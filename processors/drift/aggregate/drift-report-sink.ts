@@ -19,6 +19,7 @@ import { windowEstimate, windowReport } from '../report/window-report.ts';
 import type { KsMethod } from '../stats/kolmogorov-smirnov.ts';
 import type { DriftColumns } from '../tap/drift-columns.ts';
 import type { PartialMessage } from '../tap/partial-message.ts';
+import type { SlidingWindows } from './sliding-windows.ts';
 import type { AggregatedWindow, WindowAggregator } from './window-aggregator.ts';
 
 /** A partial on its way through the aggregator topology. */
@@ -39,6 +40,8 @@ export interface DriftReportSinkOptions {
   liveFeed?: LiveFeed | undefined;
   /** How often waiting windows are checked against the timeout. */
   checkEveryMs?: number;
+  /** Sliding windows (`drift.slideMs`): each merged pane is reported as the window ending with it. */
+  sliding?: SlidingWindows | undefined;
 }
 
 /**
@@ -142,11 +145,16 @@ export class DriftReportSink implements DurableSink<PartialItem> {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await this.#serial;
-    for (const window of this.#options.aggregator.flush()) await this.#report(window);
+    for (const window of this.#options.aggregator.flush()) await this.#report(this.#windowOf(window));
   }
 
   async #reportDue(now: number): Promise<void> {
-    for (const window of this.#options.aggregator.due(now)) await this.#report(window);
+    for (const window of this.#options.aggregator.due(now)) await this.#report(this.#windowOf(window));
+  }
+
+  /** The window a merged pane reports: itself when windows tumble, the window ending with it when they slide. */
+  #windowOf(pane: AggregatedWindow): AggregatedWindow {
+    return this.#options.sliding ? this.#options.sliding.add(pane) : pane;
   }
 
   async #report(window: AggregatedWindow): Promise<void> {

@@ -130,6 +130,11 @@ export class WindowState {
     this.sample.merge(other.sample);
   }
 
+  /** Adds another state's counts only (a pane entering a sliding window's running counts). */
+  addCounts(other: WindowState): void {
+    this.#combine(other, 1);
+  }
+
   /** Removes another state's counts (a pane leaving a sliding window); the sample is rebuilt from the panes instead. */
   subtractCounts(other: WindowState): void {
     this.#combine(other, -1);
