@@ -45,10 +45,8 @@ export class DriftTap implements Tap<ScoringItem> {
   readonly #options: DriftTapOptions;
   readonly #windows: EventTimeWindows;
   readonly #detector: PageHinkley | undefined;
-  /** Scratch rows of one batch, row-major, as WindowState.addRows reads them. */
+  /** Scratch numeric rows of one batch, row-major, as WindowState.addRows reads them. */
   #numeric = new Float64Array(0);
-  #categorical: Array<string | null> = [];
-  readonly #ids: string[] = [];
   /** Per topic, per partition: the latest event time read there. */
   readonly #seen = new Map<string, SeenPartition[]>();
   #lastSeenTopic: string | undefined;
@@ -114,13 +112,12 @@ export class DriftTap implements Tap<ScoringItem> {
     const categoricalWidth = columns.categoricalNames.length;
     const detector = this.#detector;
     const now = Date.now();
-    if (this.#numeric.length < items.length * width) {
-      this.#numeric = new Float64Array(items.length * width);
-      this.#categorical = new Array(items.length * categoricalWidth).fill(null);
-    }
+    if (this.#numeric.length < items.length * width) this.#numeric = new Float64Array(items.length * width);
     const numeric = this.#numeric;
-    const categorical = this.#categorical;
-    const ids = this.#ids;
+    // New with each batch, unlike the numeric rows: a long-lived array holding this batch's
+    // strings would keep them alive past the next scavenge and cost a write barrier per store.
+    const categorical = new Array<string | null>(items.length * categoricalWidth);
+    const ids = new Array<string>(items.length);
     // Consecutive items mostly fall in one window: their rows gather in the scratch arrays and the
     // window's state counts them at once when the window changes or the batch ends. No window
     // closes inside a batch (closeDue runs after it), so the current window's range stays valid.
