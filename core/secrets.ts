@@ -42,6 +42,7 @@ export const SECRET_KEYS: readonly SecretKey[] = [
   { path: ['schemaRegistry', 'url'], kind: 'url' },
   { path: ['features', 'redis', 'url'], kind: 'url' },
   { path: ['sinks', 'redis', 'url'], kind: 'url' },
+  { path: ['websocket', 'auth', 'tokens', '*', 'token'], kind: 'value' },
 ];
 
 /** Shorter values are not scrubbed from text: replacing every `a` would garble a message and hide nothing. */

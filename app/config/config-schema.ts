@@ -117,7 +117,8 @@ const schemaRegistrySchema = z
 export const configSchema = z
   .strictObject({
     port: z.number().int().min(0).max(65_535).default(8080),
-    host: z.string().default('0.0.0.0'),
+    // Loopback unless websocket.auth is configured or websocket.allowAnonymous is set (README "Live feed security").
+    host: z.string().default('127.0.0.1'),
     log: z
       .strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,17 +1,22 @@
 /**
- * Channels, their subscribers, their sequence numbers and the fan-out. This is the publish hot
- * path, so it is written for the pipeline's sake, not the subscribers':
- * - a channel nobody listens to costs a Map lookup and an addition (no serialization);
+ * Channels, their subscribers, their sequence numbers, their resume buffers and the fan-out.
+ * This is the publish hot path, so it is written for the pipeline's sake, not the subscribers':
+ * - a channel nobody listens to costs a ring store and an addition (no serialization);
  * - each message is serialized at most once, lazily, and the same string goes to every
- *   subscriber (seq is per channel, not per subscriber, which is what makes that possible);
- * - a subscriber over its backpressure limit is skipped and the skip is counted: nothing here
- *   ever waits for a socket, and a subscriber that stays over the limit too long is closed.
+ *   subscriber and stays in the ring for resumes (seq is per channel, not per subscriber);
+ * - a subscriber over its share of the send budget loses messages by the configured policy and
+ *   is told how many once it drains: nothing here ever waits for a socket, and a subscriber that
+ *   stays over its budget too long is closed.
+ * A client that resumes (`fromSeq`) is fed from the ring as its socket drains, in seq order, and
+ * joins the live stream when it has caught up, so the seam has no gap and no duplicate.
  * Subscriber lists are copy-on-write: a socket closed during a fan-out (by us, for slowness)
  * changes the list without disturbing the loop that is walking the old one.
  */
 import type { Logger } from '../../core/index.ts';
 import { SluiceError } from '../../core/index.ts';
-import { matchesFilter, type SubscriberFilter } from './subscriber-filter.ts';
+import { ChannelRing } from './channel-ring.ts';
+import type { ServerMessage } from './client-protocol.ts';
+import { describeFilter, matchesFilter, type SubscriberFilter } from './subscriber-filter.ts';
 
 /** uWS `send` result meaning "not sent: over maxBackpressure". */
 const SEND_DROPPED = 2;
@@ -19,12 +24,24 @@ const SEND_DROPPED = 2;
 /** Close code sent to a subscriber that stayed over its backpressure limit too long (4000–4999 is ours). */
 export const CLOSE_SLOW_CONSUMER = 4008;
 
+/** Under the `thin` policy, a subscriber past half its budget gets one message in this many (by seq). */
+const THIN_EVERY = 10;
+
 /** The socket surface the hub uses; a uWS WebSocket satisfies it, tests may pass fakes. */
 export interface SubscriberSocket {
   send(message: string, isBinary?: boolean): number;
   getBufferedAmount(): number;
   cork(cb: () => void): unknown;
   end(code?: number, reason?: string): void;
+}
+
+/** One channel subscription of a subscriber. */
+export interface Subscription {
+  filter: SubscriberFilter | null;
+  /** While catching up from the ring: the next seq to send; 0 when live. */
+  cursor: number;
+  /** Messages lost to the send budget and not yet reported to the client. */
+  dropped: number;
 }
 
 /** One connected client as the hub sees it; the live server creates it on open and marks it closed on close. */
@@ -35,7 +52,7 @@ export interface Subscriber {
   closed: boolean;
   /** Date.now() of the first drop of the current unbroken run of drops; 0 when not dropping. */
   droppingSince: number;
-  readonly channels: Map<string, SubscriberFilter | null>;
+  readonly channels: Map<string, Subscription>;
 }
 
 /** Counters of one channel, read by the metrics hook, `stats()` and tests. */
@@ -46,30 +63,52 @@ export interface ChannelStats {
   readonly seq: number;
   /** Messages written to subscriber sockets, summed over subscribers. */
   readonly sent: number;
-  /** Messages a subscriber should have received but was skipped for, because it was over its backpressure limit. */
+  /** Messages a subscriber should have received but lost to its send budget. */
   readonly dropped: number;
   /** Messages that could not be serialized (e.g. a BigInt or a cycle in the data): sent to nobody. */
   readonly unencodable: number;
+  /** Messages held for resumes, and their bytes (estimated for those never serialized). */
+  readonly buffered: number;
+  readonly bufferedBytes: number;
 }
+
+/** What a slow subscriber loses: the newest messages, or all but one in ten past half its budget first. */
+export type SlowPolicy = 'drop-newest' | 'thin';
 
 /** Settings of the hub; the live server passes them from its options. */
 export interface ChannelHubOptions {
   readonly channels: readonly string[];
+  /** Per subscriber: unsent bytes past which it loses messages. */
   readonly maxBackpressureBytes: number;
+  /** All subscribers together: their unsent bytes stay near this; each gets an equal share, at most the above. */
+  readonly totalBackpressureBytes: number;
   /** Close a subscriber whose drops have lasted this long without a full delivery in between; 0 never closes. */
   readonly slowSubscriberCloseMs: number;
+  readonly slowPolicy: SlowPolicy;
+  /** Per channel: messages held for resumes, and their bytes. */
+  readonly resumeMessages: number;
+  readonly resumeBytes: number;
+  /** This server run's stream epoch: a resume from another epoch gets `reset`. */
+  readonly epoch: string;
   readonly logger: Logger;
+}
+
+/** How a subscribe asks to start: live, or after `fromSeq` of stream `epoch`. */
+export interface Resume {
+  fromSeq: number;
+  epoch: string;
 }
 
 interface Entry {
   readonly sub: Subscriber;
-  readonly filter: SubscriberFilter | null;
+  readonly subscription: Subscription;
 }
 
 interface ChannelState {
   readonly name: string;
   /** `{"channel":"<name>","seq":` — the constant head of every message on the channel. */
   readonly head: string;
+  readonly ring: ChannelRing;
   seq: number;
   entries: readonly Entry[];
   sent: number;
@@ -80,26 +119,62 @@ interface ChannelState {
 /** Owns subscriptions and fan-out for the live server; `publish*` is called by the pipeline on its hot path. */
 export class ChannelHub {
   readonly #channels = new Map<string, ChannelState>();
-  readonly #maxBackpressure: number;
-  readonly #slowCloseMs: number;
-  readonly #logger: Logger;
+  readonly #options: ChannelHubOptions;
+  readonly #subscribers = new Set<Subscriber>();
+  /** Subscribers closed for reading too slowly. */
+  evictions = 0;
 
   constructor(options: ChannelHubOptions) {
-    this.#maxBackpressure = options.maxBackpressureBytes;
-    this.#slowCloseMs = options.slowSubscriberCloseMs;
-    this.#logger = options.logger;
+    this.#options = options;
     for (const name of options.channels) {
       const head = `{"channel":${JSON.stringify(name)},"seq":`;
-      this.#channels.set(name, { name, head, seq: 0, entries: [], sent: 0, dropped: 0, unencodable: 0 });
+      this.#channels.set(name, {
+        name,
+        head,
+        ring: new ChannelRing(options.resumeMessages, options.resumeBytes),
+        seq: 0,
+        entries: [],
+        sent: 0,
+        dropped: 0,
+        unencodable: 0,
+      });
     }
   }
 
-  /** Adds or replaces `sub`'s subscription to `channel`; returns the channel's current seq (the next message is seq + 1). */
-  subscribe(sub: Subscriber, channel: string, filter: SubscriberFilter | null): number {
+  /**
+   * Adds or replaces `sub`'s subscription to `channel` and answers it: `reset` first when a
+   * resume names another epoch, then `subscribed`, then `gap` when messages after `fromSeq` have
+   * left the ring, then the held messages after it that pass the filter (as the socket drains),
+   * then the live stream. Returns false, having sent nothing, when `fromSeq` is ahead of the channel.
+   */
+  subscribe(
+    sub: Subscriber,
+    channel: string,
+    filter: SubscriberFilter | null,
+    resume: Resume | null,
+  ): boolean {
     const state = this.#state(channel);
-    sub.channels.set(channel, filter);
-    state.entries = [...state.entries.filter((e) => e.sub !== sub), { sub, filter }];
-    return state.seq;
+    const { epoch } = this.#options;
+    const sameEpoch = resume !== null && resume.epoch === epoch;
+    if (sameEpoch && resume.fromSeq > state.seq) return false;
+    const subscription: Subscription = { filter, cursor: 0, dropped: 0 };
+    sub.channels.set(channel, subscription);
+    this.#subscribers.add(sub);
+    state.entries = [...state.entries.filter((e) => e.sub !== sub), { sub, subscription }];
+    if (resume !== null && !sameEpoch) this.#reply(sub, { op: 'reset', channel, epoch, seq: state.seq });
+    this.#reply(sub, { op: 'subscribed', channel, epoch, seq: state.seq, filter: describeFilter(filter) });
+    if (!sameEpoch) return true;
+    let next = resume.fromSeq + 1;
+    if (next <= state.seq && next < state.ring.firstSeq) {
+      const toSeq = Math.min(state.ring.firstSeq - 1, state.seq);
+      this.#reply(sub, { op: 'gap', channel, missed: toSeq - next + 1, fromSeq: next, toSeq });
+      next = toSeq + 1;
+    }
+    if (next <= state.seq) {
+      subscription.cursor = next;
+      this.#pump(sub, state, subscription);
+    }
+    return true;
   }
 
   /** Removes `sub` from `channel`; returns whether it was subscribed. */
@@ -107,6 +182,7 @@ export class ChannelHub {
     const state = this.#state(channel);
     if (!sub.channels.delete(channel)) return false;
     state.entries = state.entries.filter((e) => e.sub !== sub);
+    if (sub.channels.size === 0) this.#subscribers.delete(sub);
     return true;
   }
 
@@ -118,6 +194,24 @@ export class ChannelHub {
       if (state) state.entries = state.entries.filter((e) => e.sub !== sub);
     }
     sub.channels.clear();
+    this.#subscribers.delete(sub);
+  }
+
+  /**
+   * Called from the socket's drain handler: resumes catching up from the ring, and tells the
+   * client how many messages it lost, per channel, once its backlog is under half its budget.
+   */
+  drain(sub: Subscriber): void {
+    if (sub.closed) return;
+    for (const [channel, subscription] of sub.channels) {
+      const state = this.#channels.get(channel);
+      if (!state) continue;
+      if (subscription.cursor !== 0) this.#pump(sub, state, subscription);
+      if (subscription.dropped > 0 && sub.socket.getBufferedAmount() < this.#limit() / 2) {
+        this.#reply(sub, { op: 'dropped', channel, count: subscription.dropped });
+        subscription.dropped = 0;
+      }
+    }
   }
 
   /** Lets a caller skip building records nobody will see. */
@@ -125,18 +219,21 @@ export class ChannelHub {
     return (this.#channels.get(channel)?.entries.length ?? 0) > 0;
   }
 
+  /** The channel's last published seq. */
+  seqOf(channel: string): number {
+    return this.#state(channel).seq;
+  }
+
   /** Publishes one record. Never blocks, never throws for a subscriber's sake. */
   publish(channel: string, data: unknown): void {
-    const state = this.#state(channel);
-    const first = ++state.seq;
-    if (state.entries.length === 0) return;
-    this.#fanOut(state, [data], first);
+    this.publishBatch(channel, [data]);
   }
 
   /** Publishes records in order, with consecutive seqs; cheaper per record than `publish` (one cork per subscriber). */
   publishBatch(channel: string, items: readonly unknown[]): void {
     const state = this.#state(channel);
     const first = state.seq + 1;
+    for (let i = 0; i < items.length; i++) state.ring.push(first + i, items[i]);
     state.seq += items.length;
     if (state.entries.length === 0 || items.length === 0) return;
     this.#fanOut(state, items, first);
@@ -150,6 +247,8 @@ export class ChannelHub {
       sent: s.sent,
       dropped: s.dropped,
       unencodable: s.unencodable,
+      buffered: s.ring.held,
+      bufferedBytes: s.ring.bytes,
     }));
   }
 
@@ -167,19 +266,68 @@ export class ChannelHub {
     return state;
   }
 
+  /** Each subscriber's share of the send budget: the total split evenly, never above the per-subscriber limit. */
+  #limit(): number {
+    const { maxBackpressureBytes, totalBackpressureBytes } = this.#options;
+    const share = totalBackpressureBytes / Math.max(1, this.#subscribers.size);
+    return Math.min(maxBackpressureBytes, Math.max(16 * 1024, share));
+  }
+
+  #reply(sub: Subscriber, message: ServerMessage): void {
+    if (!sub.closed) sub.socket.send(JSON.stringify(message), false);
+  }
+
+  /** Sends held messages from the subscription's cursor while the budget allows; live again once caught up. */
+  #pump(sub: Subscriber, state: ChannelState, subscription: Subscription): void {
+    const limit = this.#limit();
+    let budget = limit - sub.socket.getBufferedAmount();
+    sub.socket.cork(() => {
+      while (subscription.cursor !== 0 && budget > 0 && !sub.closed) {
+        const seq = subscription.cursor;
+        if (seq > state.seq) {
+          subscription.cursor = 0;
+          break;
+        }
+        if (!state.ring.holds(seq)) {
+          // It fell out of the ring while this client caught up: say how much, go on from the oldest held.
+          const toSeq = Math.min(state.ring.firstSeq - 1, state.seq);
+          this.#reply(sub, { op: 'gap', channel: state.name, missed: toSeq - seq + 1, fromSeq: seq, toSeq });
+          subscription.cursor = toSeq + 1;
+          continue;
+        }
+        subscription.cursor = seq + 1;
+        const item = state.ring.item(seq);
+        if (subscription.filter !== null && !matchesFilter(subscription.filter, item)) continue;
+        const text = state.ring.text(seq, (s, i) => this.#encode(state, s, i));
+        if (text === null) continue;
+        if (sub.socket.send(text, false) === SEND_DROPPED) {
+          // uWS's own limit: try this one again on the next drain.
+          subscription.cursor = seq;
+          break;
+        }
+        state.sent++;
+        budget -= text.length;
+      }
+    });
+    if (subscription.cursor > state.seq) subscription.cursor = 0;
+  }
+
   #fanOut(state: ChannelState, items: readonly unknown[], firstSeq: number): void {
     // One slot per item, filled on first need: a message that matches no filter is never serialized.
     const encoded: Array<string | null | undefined> = new Array(items.length);
     const entries = state.entries;
+    const limit = this.#limit();
+    const thin = this.#options.slowPolicy === 'thin';
     let now = 0;
     for (let e = 0; e < entries.length; e++) {
-      const { sub, filter } = entries[e]!;
-      if (sub.closed) continue;
+      const { sub, subscription } = entries[e]!;
+      if (sub.closed || subscription.cursor !== 0) continue;
+      const filter = subscription.filter;
       let sent = 0;
       let dropped = 0;
       // Bytes this subscriber may still be given in this batch. Tracked here rather than asking
       // uWS per message (a native call each); a subscriber overshoots by at most one message.
-      let budget = this.#maxBackpressure - sub.socket.getBufferedAmount();
+      let budget = limit - sub.socket.getBufferedAmount();
       if (budget < 0) {
         for (let i = 0; i < items.length; i++)
           if (filter === null || matchesFilter(filter, items[i])) dropped++;
@@ -188,12 +336,13 @@ export class ChannelHub {
           for (let i = 0; i < items.length; i++) {
             const item = items[i];
             if (filter !== null && !matchesFilter(filter, item)) continue;
-            if (budget < 0) {
+            const seq = firstSeq + i;
+            if (budget < 0 || (thin && budget < limit / 2 && seq % THIN_EVERY !== 0)) {
               dropped++;
               continue;
             }
             let message = encoded[i];
-            if (message === undefined) message = encoded[i] = this.#encode(state, firstSeq + i, item);
+            if (message === undefined) message = encoded[i] = this.#textOf(state, seq, item);
             if (message === null) continue;
             // uWS's own limit sits above ours (see live-server.ts); DROPPED here is its backstop.
             if (sub.socket.send(message, false) === SEND_DROPPED) dropped++;
@@ -210,11 +359,21 @@ export class ChannelHub {
         continue;
       }
       state.dropped += dropped;
+      subscription.dropped += dropped;
       if (now === 0) now = Date.now();
       if (sub.droppingSince === 0) sub.droppingSince = now;
-      else if (this.#slowCloseMs > 0 && now - sub.droppingSince >= this.#slowCloseMs)
-        this.#closeSlow(sub, now);
+      else if (
+        this.#options.slowSubscriberCloseMs > 0 &&
+        now - sub.droppingSince >= this.#options.slowSubscriberCloseMs
+      )
+        this.#closeSlow(sub, now, limit);
     }
+  }
+
+  /** A message's text: from the ring (serialized there once) while it holds the seq, else serialized here. */
+  #textOf(state: ChannelState, seq: number, item: unknown): string | null {
+    if (state.ring.holds(seq)) return state.ring.text(seq, (s, i) => this.#encode(state, s, i));
+    return this.#encode(state, seq, item);
   }
 
   #encode(state: ChannelState, seq: number, item: unknown): string | null {
@@ -223,7 +382,7 @@ export class ChannelHub {
     } catch (error) {
       state.unencodable++;
       if (state.unencodable === 1 || state.unencodable % 10_000 === 0) {
-        this.#logger.warn(
+        this.#options.logger.warn(
           { err: error, channel: state.name, seq },
           'live feed: record cannot be serialized; skipped',
         );
@@ -232,17 +391,15 @@ export class ChannelHub {
     }
   }
 
-  #closeSlow(sub: Subscriber, now: number): void {
+  #closeSlow(sub: Subscriber, now: number, limit: number): void {
     const overMs = now - sub.droppingSince;
-    this.#logger.warn(
-      { subscriber: sub.id, overMs, maxBackpressureBytes: this.#maxBackpressure },
+    this.evictions++;
+    this.#options.logger.warn(
+      { subscriber: sub.id, overMs, limitBytes: limit },
       'live feed: closing slow subscriber',
     );
     // end() runs our close handler synchronously, which calls remove(): the entries array
     // being walked by #fanOut is a snapshot, and `closed` makes the loop skip this one.
-    sub.socket.end(
-      CLOSE_SLOW_CONSUMER,
-      `slow consumer: over ${this.#maxBackpressure} B backlog for ${overMs} ms`,
-    );
+    sub.socket.end(CLOSE_SLOW_CONSUMER, `slow consumer: over ${limit} B backlog for ${overMs} ms`);
   }
 }

@@ -13,11 +13,21 @@ export type ClientErrorCode =
   | 'bad_message'
   | 'unknown_op'
   | 'unknown_channel'
-  | 'bad_filter';
+  | 'bad_filter'
+  | 'bad_resume'
+  | 'rate_limited'
+  | 'too_many_subscriptions'
+  | 'forbidden_channel';
 
 /** A validated client message; produced by `parseClientMessage`, acted on by the live server. */
 export type ClientMessage =
-  | { op: 'subscribe'; channel: string; filter: SubscriberFilter | null }
+  | {
+      op: 'subscribe';
+      channel: string;
+      filter: SubscriberFilter | null;
+      /** Resume after this seq (the last one the client saw) of stream `epoch`; null for live only. */
+      resume: { fromSeq: number; epoch: string } | null;
+    }
   | { op: 'unsubscribe'; channel: string }
   | { op: 'ping'; id: string | number | null };
 
@@ -37,8 +47,11 @@ export interface ProtocolLimits {
 
 /** Every server → client message of the protocol, for typed clients and tests. */
 export type ServerMessage =
-  | { op: 'hello'; channels: string[]; filterable: string[]; maxMessageBytes: number }
-  | { op: 'subscribed'; channel: string; seq: number; filter: FilterSpec | null }
+  | { op: 'hello'; epoch: string; channels: string[]; filterable: string[]; maxMessageBytes: number }
+  | { op: 'subscribed'; channel: string; epoch: string; seq: number; filter: FilterSpec | null }
+  | { op: 'gap'; channel: string; missed: number; fromSeq: number; toSeq: number }
+  | { op: 'reset'; channel: string; epoch: string; seq: number }
+  | { op: 'dropped'; channel: string; count: number }
   | { op: 'unsubscribed'; channel: string }
   | { op: 'pong'; id?: string | number }
   | { op: 'error'; error: ClientErrorCode; message: string }
@@ -94,7 +107,20 @@ export function parseClientMessage(
       }
       const parsed = parseFilter(fields.filter);
       if (!parsed.ok) return fail('bad_filter', parsed.message);
-      return { ok: true, message: { op, channel, filter: parsed.filter } };
+      const { fromSeq, epoch } = fields;
+      if (fromSeq === undefined && epoch === undefined)
+        return { ok: true, message: { op, channel, filter: parsed.filter, resume: null } };
+      if (typeof fromSeq !== 'number' || !Number.isSafeInteger(fromSeq) || fromSeq < 0)
+        return fail(
+          'bad_resume',
+          '"fromSeq" must be the last seq you received on the channel (an integer >= 0)',
+        );
+      if (typeof epoch !== 'string' || epoch.length === 0 || epoch.length > 64)
+        return fail(
+          'bad_resume',
+          '"epoch" must be the epoch of the stream fromSeq belongs to (from "hello")',
+        );
+      return { ok: true, message: { op, channel, filter: parsed.filter, resume: { fromSeq, epoch } } };
     }
     default:
       return fail('unknown_op', `"op" ${JSON.stringify(op.slice(0, 64))} is unknown; use one of ${OPS}`);

@@ -29,6 +29,8 @@ export interface HttpRequestInfo {
   readonly path: string;
   /** Raw query string without `?`, empty when none. */
   readonly query: string;
+  /** The Authorization header, empty when none. */
+  readonly authorization: string;
 }
 
 /** A GET route registered with `LiveServer.get`; may answer synchronously or with a promise. Throwing yields a 500. */
@@ -92,7 +94,12 @@ export class HttpRoutes {
       write(res, method, { ...reply, headers: { allow: 'GET, HEAD' } });
       return;
     }
-    const info: HttpRequestInfo = { method, path, query: req.getQuery() ?? '' };
+    const info: HttpRequestInfo = {
+      method,
+      path,
+      query: req.getQuery() ?? '',
+      authorization: req.getHeader('authorization'),
+    };
     let result: HttpReply | Promise<HttpReply>;
     try {
       result = handler(info);

@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../../core/index.ts';
+import { liveAuthConfigSchema } from './auth/live-auth-config.ts';
 
 /** Every channel the server knows by default; the pipeline publishes on these names. */
-export const LIVE_CHANNELS = ['predictions', 'deadletters', 'drift', 'alerts', 'status'] as const;
+export const LIVE_CHANNELS = ['predictions', 'deadletters', 'drift', 'alerts', 'stats'] as const;
 
 /** Channels whose records carry `key` and `score`, so a subscriber filter applies to them. */
 export const FILTERABLE_CHANNELS = ['predictions'] as const;
@@ -18,15 +19,48 @@ const MiB = 1024 * 1024;
 export const liveServerConfigSchema = z.object({
   /** 0 picks an ephemeral port; read it back from `LiveServer.port`. */
   port: z.number().int().min(0).max(65_535).default(8080),
-  host: z.string().min(1).default('0.0.0.0'),
-  /** Per subscriber: bytes queued in user space before messages to it are dropped. */
+  /** Loopback unless auth is configured (or `allowAnonymous`): see `checkExposure`. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** Bind an address other than loopback with no auth configured (anyone who reaches the port reads every channel). */
+  allowAnonymous: z.boolean().default(false),
+  auth: liveAuthConfigSchema,
+  /**
+   * Browser origins allowed to open `/ws` besides the page's own (an upgrade whose Origin names
+   * another host gets 403); `*` allows any. Clients that send no Origin (not browsers) are not affected.
+   */
+  allowedOrigins: z.array(z.string().min(1)).default([]),
+  /** Per subscriber: bytes queued in user space before messages to it are lost (see slowPolicy). */
   maxBackpressureBytes: z
     .number()
     .int()
     .min(16 * 1024)
     .default(MiB),
+  /**
+   * All subscribers together: each gets an equal share of this (at most maxBackpressureBytes,
+   * at least 16 KiB), so the unsent bytes of every client stay near it however many connect.
+   */
+  totalBackpressureBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(32 * MiB),
+  /** What a client over its share loses: the newest messages, or (`thin`) all but one in ten once past half of it. */
+  slowPolicy: z.enum(['drop-newest', 'thin']).default('drop-newest'),
+  /** Per channel: recent messages held for clients that resume with fromSeq, bounded in count and bytes. */
+  resumeMessages: z.number().int().min(0).max(1_000_000).default(10_000),
+  resumeBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(8 * MiB),
   /** Open WebSocket connections at once; the next upgrade gets HTTP 503. */
   maxSubscribers: z.number().int().min(1).default(1000),
+  /** Channels one connection may subscribe to at once; past it, `too_many_subscriptions`. */
+  maxSubscriptionsPerConnection: z.number().int().min(1).default(16),
+  /** Subscribes per second per connection (burst of the same); past it, `rate_limited`. */
+  subscribesPerSecond: z.number().int().min(1).default(20),
+  /** Bad frames a connection may send; the next one closes it with 1008. */
+  maxBadFrames: z.number().int().min(1).default(20),
   /** Largest client message answered with a reply; larger ones get a `too_large` error. */
   maxMessageBytes: z
     .number()

@@ -6,10 +6,14 @@
  */
 
 import uws from 'uWebSockets.js';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../core/index.ts';
 import { ConfigError, errorMessage, retry, SluiceError } from '../../core/index.ts';
+import { authConfigured } from './auth/live-auth-config.ts';
+import type { Grant } from './auth/token-verifier.ts';
+import { UpgradeGate } from './auth/upgrade-gate.ts';
 import { ChannelHub, type ChannelStats, type Subscriber } from './channel-hub.ts';
 import {
   type ClientErrorCode,
@@ -18,13 +22,13 @@ import {
   type ProtocolLimits,
   parseClientMessage,
 } from './client-protocol.ts';
-import { type HttpHandler, HttpRoutes } from './http-routes.ts';
+import { type HttpHandler, HttpRoutes, jsonReply } from './http-routes.ts';
 import {
   type LiveServerConfig,
   type LiveServerConfigInput,
   parseLiveServerConfig,
 } from './live-server-config.ts';
-import { describeFilter } from './subscriber-filter.ts';
+import { SubscribeRate } from './subscribe-rate.ts';
 import { registerLiveMetrics } from './ws-metrics.ts';
 
 /** Options of `LiveServer.start`: the config section plus the process's logger and metrics registry. */
@@ -39,10 +43,24 @@ export interface LiveServerStats {
   connections: number;
   channels: ChannelStats[];
   clientErrors: Record<string, number>;
+  /** Subscribers closed with 4008 for reading too slowly. */
+  evictions: number;
 }
 
 /** Close code sent to every subscriber when the server shuts down. */
 export const CLOSE_GOING_AWAY = 1001;
+/** Close code for a client that sent more than `websocket.maxBadFrames` bad frames. */
+export const CLOSE_POLICY_VIOLATION = 1008;
+/** Close code for a connection whose token expired. */
+export const CLOSE_TOKEN_EXPIRED = 4001;
+
+/** What the server keeps per connection besides the hub's view of it. */
+interface Connection extends Subscriber {
+  readonly grant: Grant;
+  badFrames: number;
+  readonly rate: SubscribeRate;
+  expiry: NodeJS.Timeout | undefined;
+}
 
 const WS_PATH = '/ws';
 // A busy port is asked for again every 50 ms doubling to 1 s, until websocket.listenRetryMs has passed.
@@ -69,8 +87,14 @@ export class LiveServer {
   readonly #routes: HttpRoutes;
   readonly #limits: ProtocolLimits;
   readonly #hello: string;
-  readonly #connections = new Set<Subscriber>();
-  readonly #clientErrors = new Map<ClientErrorCode | 'too_many_subscribers', number>();
+  readonly #connections = new Set<Connection>();
+  readonly #clientErrors = new Map<
+    ClientErrorCode | 'too_many_subscribers' | 'unauthorized' | 'forbidden_origin',
+    number
+  >();
+  readonly #gate: UpgradeGate;
+  /** New at every start: a client resuming from another epoch's seq gets `reset`. */
+  readonly epoch = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   #listenSocket: uws.us_listen_socket | null = null;
   #port = 0;
   #nextId = 1;
@@ -94,10 +118,16 @@ export class LiveServer {
   private constructor(config: LiveServerConfig, logger: Logger) {
     this.#config = config;
     this.#logger = logger;
+    this.#gate = new UpgradeGate(config.auth, config.allowedOrigins);
     this.#hub = new ChannelHub({
       channels: config.channels,
       maxBackpressureBytes: config.maxBackpressureBytes,
+      totalBackpressureBytes: config.totalBackpressureBytes,
       slowSubscriberCloseMs: config.slowSubscriberCloseMs,
+      slowPolicy: config.slowPolicy,
+      resumeMessages: config.resumeMessages,
+      resumeBytes: config.resumeBytes,
+      epoch: this.epoch,
       logger,
     });
     this.#limits = {
@@ -107,17 +137,18 @@ export class LiveServer {
     };
     this.#hello = encodeReply({
       op: 'hello',
+      epoch: this.epoch,
       channels: [...config.channels],
       filterable: [...config.filterableChannels],
       maxMessageBytes: config.maxMessageBytes,
     });
     this.#routes = new HttpRoutes(logger, WS_PATH);
     this.#app = uws.App();
-    this.#app.ws<Subscriber>(WS_PATH, {
+    this.#app.ws<Connection>(WS_PATH, {
       // Frames between maxMessageBytes and this get a `too_large` reply; beyond it uWS drops the connection.
       maxPayloadLength: Math.max(4 * config.maxMessageBytes, 64 * 1024),
-      // The hub enforces maxBackpressureBytes for data; uWS's limit sits above it so replies
-      // (pong, errors) and the slow-consumer close frame still get queued to a lagging client.
+      // The hub enforces each subscriber's share of the budget for data; uWS's limit sits above it
+      // so replies (pong, errors) and the slow-consumer close frame still get queued to a lagging client.
       maxBackpressure: config.maxBackpressureBytes + REPLY_HEADROOM_BYTES,
       closeOnBackpressureLimit: 0,
       idleTimeout: config.idleTimeoutSeconds,
@@ -126,6 +157,7 @@ export class LiveServer {
       upgrade: (res, req, context) => this.#upgrade(res, req, context),
       open: (ws) => this.#open(ws),
       message: (ws, frame, isBinary) => this.#message(ws.getUserData(), frame, isBinary),
+      drain: (ws) => this.#hub.drain(ws.getUserData()),
       close: (ws, code) => this.#onClose(ws.getUserData(), code),
     });
     this.#app.any('/*', (res, req) => this.#routes.serve(res, req));
@@ -137,10 +169,26 @@ export class LiveServer {
     return this.#port;
   }
 
-  /** Registers a GET (and HEAD) route on the live port. Throws on a duplicate path: that is a wiring bug. */
-  get(path: string, handler: HttpHandler): this {
-    this.#routes.add(path, handler);
+  /**
+   * Registers a GET (and HEAD) route on the live port. With `requireToken`, and auth configured,
+   * a request without a valid bearer token gets 401. Throws on a duplicate path: a wiring bug.
+   */
+  get(path: string, handler: HttpHandler, options: { requireToken?: boolean } = {}): this {
+    if (!options.requireToken || !this.#gate.authRequired) {
+      this.#routes.add(path, handler);
+      return this;
+    }
+    this.#routes.add(path, async (request) => {
+      const decision = await this.#gate.checkToken(request.authorization, request.query);
+      if (!decision.ok) return jsonReply(401, { error: decision.error, message: decision.message });
+      return handler(request);
+    });
     return this;
+  }
+
+  /** Whether `websocket.auth.metrics` puts `/metrics` behind a token. */
+  get metricsNeedToken(): boolean {
+    return this.#config.auth.metrics;
   }
 
   /** Publishes one record on `channel`. Never blocks; throws only if `channel` is not configured. */
@@ -163,6 +211,7 @@ export class LiveServer {
       connections: this.#connections.size,
       channels: this.#hub.stats(),
       clientErrors: Object.fromEntries(this.#clientErrors),
+      evictions: this.#hub.evictions,
     };
   }
 
@@ -181,6 +230,7 @@ export class LiveServer {
 
   async #listen(): Promise<void> {
     const { host, port, listenRetryMs } = this.#config;
+    this.#checkExposure();
     const deadline = Date.now() + listenRetryMs;
     await retry(
       async () => {
@@ -225,46 +275,104 @@ export class LiveServer {
     return this.#listenSocket !== null;
   }
 
-  #upgrade(res: uws.HttpResponse, req: uws.HttpRequest, context: uws.us_socket_context_t): void {
-    if (this.#closed || this.#connections.size >= this.#config.maxSubscribers) {
-      this.#countError('too_many_subscribers');
-      res
-        .writeStatus('503 Service Unavailable')
-        .writeHeader('content-type', 'application/json; charset=utf-8');
-      res.end(
-        JSON.stringify({ error: 'too_many_subscribers', message: `limit is ${this.#config.maxSubscribers}` }),
-      );
+  /** Without auth the feed is anyone's who reaches the port: only loopback, unless the operator says so. */
+  #checkExposure(): void {
+    const { host, allowAnonymous, auth } = this.#config;
+    if (authConfigured(auth)) return;
+    if (isLoopback(host)) {
+      this.#logger.info({ host }, 'no websocket.auth configured: the live port listens on loopback only');
       return;
     }
-    // uWS copies these fields onto the WebSocket object itself, which then is our Subscriber.
-    const fields: Omit<Subscriber, 'socket'> = {
-      id: this.#nextId++,
-      closed: false,
-      droppingSince: 0,
-      channels: new Map(),
-    };
-    res.upgrade(
-      fields,
-      req.getHeader('sec-websocket-key'),
-      req.getHeader('sec-websocket-protocol'),
-      req.getHeader('sec-websocket-extensions'),
-      context,
+    if (!allowAnonymous)
+      throw new ConfigError(
+        'SLUICE_CONFIG_INVALID',
+        `host: ${host} is not a loopback address and websocket.auth configures no token; anyone who reaches the port could read every channel. Configure websocket.auth, or set websocket.allowAnonymous: true`,
+        { subject: 'host' },
+      );
+    this.#logger.warn(
+      { host },
+      'websocket.allowAnonymous: the live feed is open to anyone who reaches the port',
     );
   }
 
-  #open(ws: uws.WebSocket<Subscriber>): void {
+  #upgrade(res: uws.HttpResponse, req: uws.HttpRequest, context: uws.us_socket_context_t): void {
+    if (this.#closed || this.#connections.size >= this.#config.maxSubscribers) {
+      this.#countError('too_many_subscribers');
+      writeRefusal(res, 503, 'too_many_subscribers', `limit is ${this.#config.maxSubscribers}`);
+      return;
+    }
+    // The request dies with this callback: copy what the gate and the upgrade need first.
+    const request = {
+      origin: req.getHeader('origin'),
+      host: req.getHeader('host'),
+      authorization: req.getHeader('authorization'),
+      query: req.getQuery() ?? '',
+    };
+    const key = req.getHeader('sec-websocket-key');
+    const protocol = req.getHeader('sec-websocket-protocol');
+    const extensions = req.getHeader('sec-websocket-extensions');
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    this.#gate.admit(request).then(
+      (decision) => {
+        if (aborted) return;
+        res.cork(() => {
+          if (!decision.ok) {
+            this.#countError(decision.error);
+            this.#logger.info(
+              { origin: request.origin || undefined, status: decision.status, reason: decision.message },
+              'live upgrade refused',
+            );
+            writeRefusal(res, decision.status, decision.error, decision.message);
+            return;
+          }
+          // uWS copies these fields onto the WebSocket object itself, which then is our Connection.
+          const fields: Omit<Connection, 'socket'> = {
+            id: this.#nextId++,
+            closed: false,
+            droppingSince: 0,
+            channels: new Map(),
+            grant: decision.grant,
+            badFrames: 0,
+            rate: new SubscribeRate(this.#config.subscribesPerSecond),
+            expiry: undefined,
+          };
+          res.upgrade(fields, key, protocol, extensions, context);
+        });
+      },
+      (error: unknown) => {
+        this.#logger.error({ err: error }, 'live upgrade check failed');
+        if (!aborted)
+          res.cork(() => writeRefusal(res, 401, 'unauthorized', 'the token could not be checked'));
+      },
+    );
+  }
+
+  #open(ws: uws.WebSocket<Connection>): void {
     const sub = ws.getUserData();
     // The ws object is the userData object in uWS.js 20.x; keeping an explicit field keeps the hub independent of that.
     (sub as { socket: Subscriber['socket'] }).socket = ws;
     this.#connections.add(sub);
     ws.send(this.#hello, false);
+    const expiresAt = sub.grant.expiresAtMs;
+    if (expiresAt !== null) {
+      sub.expiry = setTimeout(
+        () => {
+          if (!sub.closed) sub.socket.end(CLOSE_TOKEN_EXPIRED, 'token expired');
+        },
+        Math.max(0, expiresAt - Date.now()),
+      );
+      sub.expiry.unref();
+    }
     this.#logger.debug(
-      { subscriber: sub.id, connections: this.#connections.size },
+      { subscriber: sub.id, who: sub.grant.subject, connections: this.#connections.size },
       'live subscriber connected',
     );
   }
 
-  #message(sub: Subscriber, frame: ArrayBuffer, isBinary: boolean): void {
+  #message(sub: Connection, frame: ArrayBuffer, isBinary: boolean): void {
     try {
       const parsed = parseClientMessage(frame, isBinary, this.#limits);
       if (parsed.ok) this.#handle(sub, parsed.message);
@@ -278,7 +386,7 @@ export class LiveServer {
     }
   }
 
-  #handle(sub: Subscriber, message: ClientMessage): void {
+  #handle(sub: Connection, message: ClientMessage): void {
     switch (message.op) {
       case 'ping':
         sub.socket.send(
@@ -287,14 +395,30 @@ export class LiveServer {
         );
         return;
       case 'subscribe': {
-        const seq = this.#hub.subscribe(sub, message.channel, message.filter);
-        const reply = encodeReply({
-          op: 'subscribed',
-          channel: message.channel,
-          seq,
-          filter: describeFilter(message.filter),
-        });
-        sub.socket.send(reply, false);
+        const { channel } = message;
+        if (!sub.rate.take(Date.now())) {
+          this.#reject(
+            sub,
+            'rate_limited',
+            `at most ${this.#config.subscribesPerSecond} subscribes a second`,
+          );
+          return;
+        }
+        if (sub.grant.channels !== null && !sub.grant.channels.has(channel)) {
+          this.#reject(sub, 'forbidden_channel', `your token does not grant channel ${channel}`);
+          return;
+        }
+        const max = this.#config.maxSubscriptionsPerConnection;
+        if (!sub.channels.has(channel) && sub.channels.size >= max) {
+          this.#reject(sub, 'too_many_subscriptions', `at most ${max} channels per connection`);
+          return;
+        }
+        if (!this.#hub.subscribe(sub, channel, message.filter, message.resume))
+          this.#reject(
+            sub,
+            'bad_resume',
+            `"fromSeq" ${message.resume?.fromSeq} is ahead of channel ${channel} (at seq ${this.#hub.seqOf(channel)})`,
+          );
         return;
       }
       case 'unsubscribe':
@@ -304,13 +428,17 @@ export class LiveServer {
     }
   }
 
-  #reject(sub: Subscriber, error: ClientErrorCode, message: string): void {
+  #reject(sub: Connection, error: ClientErrorCode, message: string): void {
     this.#countError(error);
     this.#logger.debug({ subscriber: sub.id, error, message }, 'live client message refused');
+    if (sub.closed) return;
     sub.socket.send(encodeReply({ op: 'error', error, message }), false);
+    if (++sub.badFrames > this.#config.maxBadFrames)
+      sub.socket.end(CLOSE_POLICY_VIOLATION, `more than ${this.#config.maxBadFrames} bad messages`);
   }
 
-  #onClose(sub: Subscriber, code: number): void {
+  #onClose(sub: Connection, code: number): void {
+    clearTimeout(sub.expiry);
     this.#hub.remove(sub);
     this.#connections.delete(sub);
     this.#logger.debug(
@@ -319,7 +447,7 @@ export class LiveServer {
     );
   }
 
-  #countError(code: ClientErrorCode | 'too_many_subscribers'): void {
+  #countError(code: ClientErrorCode | 'too_many_subscribers' | 'unauthorized' | 'forbidden_origin'): void {
     this.#clientErrors.set(code, (this.#clientErrors.get(code) ?? 0) + 1);
   }
 
@@ -347,6 +475,25 @@ export class LiveServer {
       channelStats: () => this.#hub.stats(),
       clientErrorCounts: () => this.#clientErrors,
       connections: () => this.#connections.size,
+      evictions: () => this.#hub.evictions,
+      unsentBytes: () => {
+        let bytes = 0;
+        for (const c of this.#connections) if (!c.closed) bytes += c.socket.getBufferedAmount();
+        return bytes;
+      },
     });
   }
+}
+
+function writeRefusal(res: uws.HttpResponse, status: number, error: string, message: string): void {
+  const line =
+    status === 401 ? '401 Unauthorized' : status === 403 ? '403 Forbidden' : '503 Service Unavailable';
+  res.writeStatus(line).writeHeader('content-type', 'application/json; charset=utf-8');
+  if (status === 401) res.writeHeader('www-authenticate', 'Bearer');
+  res.end(JSON.stringify({ error, message }));
+}
+
+/** Whether a bind address reaches this machine only. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

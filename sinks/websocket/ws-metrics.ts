@@ -11,6 +11,10 @@ export interface LiveMetricsSource {
   channelStats(): readonly ChannelStats[];
   clientErrorCounts(): ReadonlyMap<string, number>;
   connections(): number;
+  /** Subscribers closed (4008) for reading too slowly. */
+  evictions(): number;
+  /** Unsent bytes of every subscriber together (uWS's buffered amounts). */
+  unsentBytes(): number;
 }
 
 /**
@@ -55,6 +59,34 @@ export function registerLiveMetrics(registry: Registry, source: LiveMetricsSourc
     registers: [registry],
     collect() {
       for (const s of source.channelStats()) dropped(this, s.channel, s.dropped);
+    },
+  });
+  let evicted = 0;
+  new Counter({
+    name: 'sluice_ws_evictions_total',
+    help: 'Subscribers closed with 4008 for staying over their send budget (slow consumers).',
+    registers: [registry],
+    collect() {
+      const total = source.evictions();
+      this.inc(Math.max(0, total - evicted));
+      evicted = total;
+    },
+  });
+  new Gauge({
+    name: 'sluice_ws_unsent_bytes',
+    help: 'Bytes queued to WebSocket subscribers and not yet sent, all subscribers together.',
+    registers: [registry],
+    collect() {
+      this.set(source.unsentBytes());
+    },
+  });
+  new Gauge({
+    name: 'sluice_ws_resume_buffer_bytes',
+    help: 'Bytes of recent messages held per channel for clients that resume (estimated for those never sent).',
+    labelNames: ['channel'],
+    registers: [registry],
+    collect() {
+      for (const s of source.channelStats()) this.set({ channel: s.channel }, s.bufferedBytes);
     },
   });
   new Counter({
