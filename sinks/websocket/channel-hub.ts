@@ -277,39 +277,50 @@ export class ChannelHub {
     if (!sub.closed) sub.socket.send(JSON.stringify(message), false);
   }
 
-  /** Sends held messages from the subscription's cursor while the budget allows; live again once caught up. */
+  /**
+   * Sends held messages from the subscription's cursor, a budget's worth at a time, until it has
+   * caught up (then it is live) or uWS holds unsent bytes (then its drain event calls this again:
+   * stopping while everything went straight to the kernel would wait for a drain that never comes).
+   */
   #pump(sub: Subscriber, state: ChannelState, subscription: Subscription): void {
     const limit = this.#limit();
-    let budget = limit - sub.socket.getBufferedAmount();
-    sub.socket.cork(() => {
-      while (subscription.cursor !== 0 && budget > 0 && !sub.closed) {
-        const seq = subscription.cursor;
-        if (seq > state.seq) {
-          subscription.cursor = 0;
-          break;
-        }
-        if (!state.ring.holds(seq)) {
-          // It fell out of the ring while this client caught up: say how much, go on from the oldest held.
-          const toSeq = Math.min(state.ring.firstSeq - 1, state.seq);
-          this.#reply(sub, { op: 'gap', channel: state.name, missed: toSeq - seq + 1, fromSeq: seq, toSeq });
-          subscription.cursor = toSeq + 1;
-          continue;
-        }
-        subscription.cursor = seq + 1;
-        const item = state.ring.item(seq);
-        if (subscription.filter !== null && !matchesFilter(subscription.filter, item)) continue;
-        const text = state.ring.text(seq, (s, i) => this.#encode(state, s, i));
-        if (text === null) continue;
-        if (sub.socket.send(text, false) === SEND_DROPPED) {
-          // uWS's own limit: try this one again on the next drain.
-          subscription.cursor = seq;
-          break;
-        }
-        state.sent++;
-        budget -= text.length;
-      }
-    });
-    if (subscription.cursor > state.seq) subscription.cursor = 0;
+    while (subscription.cursor !== 0 && !sub.closed) {
+      let budget = limit - sub.socket.getBufferedAmount();
+      if (budget <= 0) return;
+      sub.socket.cork(() => {
+        while (subscription.cursor !== 0 && budget > 0 && !sub.closed)
+          budget -= this.#sendNext(sub, state, subscription);
+      });
+      if (sub.socket.getBufferedAmount() > 0) return;
+    }
+  }
+
+  /** Sends the message at the cursor if it passes the filter, moves the cursor on; returns the bytes sent. */
+  #sendNext(sub: Subscriber, state: ChannelState, subscription: Subscription): number {
+    const seq = subscription.cursor;
+    if (seq > state.seq) {
+      subscription.cursor = 0;
+      return 0;
+    }
+    if (!state.ring.holds(seq)) {
+      // It fell out of the ring while this client caught up: say how much, go on from the oldest held.
+      const toSeq = Math.min(state.ring.firstSeq - 1, state.seq);
+      this.#reply(sub, { op: 'gap', channel: state.name, missed: toSeq - seq + 1, fromSeq: seq, toSeq });
+      subscription.cursor = toSeq + 1;
+      return 0;
+    }
+    subscription.cursor = seq === state.seq ? 0 : seq + 1;
+    const item = state.ring.item(seq);
+    if (subscription.filter !== null && !matchesFilter(subscription.filter, item)) return 0;
+    const text = state.ring.text(seq, (s, i) => this.#encode(state, s, i));
+    if (text === null) return 0;
+    if (sub.socket.send(text, false) === SEND_DROPPED) {
+      // uWS's own limit: this one again on the next drain.
+      subscription.cursor = seq;
+      return Number.POSITIVE_INFINITY;
+    }
+    state.sent++;
+    return text.length;
   }
 
   #fanOut(state: ChannelState, items: readonly unknown[], firstSeq: number): void {

@@ -33,6 +33,22 @@ export async function waitUntil(condition: () => boolean, what: string, timeoutM
   }
 }
 
+/** How a test client connects: recording every message or replies only, extra headers, a query string. */
+export interface ConnectOptions {
+  record?: boolean;
+  headers?: Record<string, string>;
+  query?: string;
+}
+
+/** An upgrade the server answered with an HTTP status instead of 101. */
+export class UpgradeRefused extends Error {
+  readonly status: number;
+  constructor(status: number) {
+    super(`upgrade refused with HTTP ${status}`);
+    this.status = status;
+  }
+}
+
 /** A WebSocket client that keeps every message it receives, in order. */
 export class TestClient {
   readonly ws: WebSocket;
@@ -62,15 +78,44 @@ export class TestClient {
   }
 
   /** Connects and waits for the server's hello. */
-  static async connect(port: number, { record = true } = {}): Promise<TestClient> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+  static async connect(port: number, options: ConnectOptions = {}): Promise<TestClient> {
+    const { record = true } = options;
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws${options.query ? `?${options.query}` : ''}`, {
+      headers: options.headers,
+    });
     const client = new TestClient(ws, record);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
+      ws.once('unexpected-response', (_request, response) =>
+        reject(new UpgradeRefused(response.statusCode ?? 0)),
+      );
     });
     await client.reply('hello');
     return client;
+  }
+
+  /** The HTTP status an upgrade with these options is refused with; fails when it is accepted. */
+  static async refusal(port: number, options: ConnectOptions = {}): Promise<number> {
+    try {
+      const client = await TestClient.connect(port, options);
+      client.close();
+    } catch (error) {
+      if (error instanceof UpgradeRefused) return error.status;
+      throw error;
+    }
+    throw new Error('the upgrade was accepted');
+  }
+
+  /** The hello the server sent on connect. */
+  get hello(): Received {
+    return this.received.find((m) => m.op === 'hello')!;
+  }
+
+  /** Resolves with the close code once the server has closed the connection. */
+  async closed(timeoutMs = 5000): Promise<number> {
+    await waitUntil(() => this.closeCode !== null, 'the connection to close', timeoutMs);
+    return this.closeCode!;
   }
 
   send(message: unknown): void {
