@@ -109,13 +109,16 @@ export function parseFilter(raw: unknown): FilterParseResult {
 }
 
 /**
- * A 32-bit FNV-1a hash of an event id: the `sample` filter passes a record when it falls below
+ * A 32-bit hash of an event id (FNV-1a, then mixed): the `sample` filter passes a record when it falls below
  * rate × 2³², the same records for every client and every server.
  */
 export function sampleHash(eventId: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < eventId.length; i++) hash = Math.imul(hash ^ eventId.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
+  // FNV alone leaves ids that differ in their last digits close together: mix every bit (murmur3's finalizer).
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+  return (hash ^ (hash >>> 16)) >>> 0;
 }
 
 /**
