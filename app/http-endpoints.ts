@@ -13,7 +13,8 @@ export interface HealthSources {
 /**
  * `GET /healthz` (the process is alive and serving), `GET /readyz` (it is consuming: 503 otherwise)
  * `GET /model` (the served bundle: name, version, kind, score range; the dashboard scales by it)
- * and `GET /metrics` (Prometheus text, every series prefixed `sluice_`), on the live server's port.
+ * and `GET /metrics` (Prometheus text, every series prefixed `sluice_`; behind a bearer token with
+ * `websocket.auth.metrics`), on the live server's port.
  */
 export function registerHttpEndpoints(server: LiveServer, registry: Registry, health: HealthSources): void {
   server.get('/healthz', () => jsonReply(200, { status: 'ok' }));
@@ -23,9 +24,9 @@ export function registerHttpEndpoints(server: LiveServer, registry: Registry, he
   });
   const model = health.model;
   if (model) server.get('/model', () => jsonReply(200, model()));
-  server.get('/metrics', async () => ({
-    status: 200,
-    contentType: registry.contentType,
-    body: await registry.metrics(),
-  }));
+  server.get(
+    '/metrics',
+    async () => ({ status: 200, contentType: registry.contentType, body: await registry.metrics() }),
+    { requireToken: server.metricsNeedToken },
+  );
 }

@@ -14,6 +14,7 @@ import { GeneratedEventSource } from './event-source.ts';
 import { FileEventSource } from './file-event-source.ts';
 import { registerHttpEndpoints } from './http-endpoints.ts';
 import { openFeatureStore } from './open-feature-store.ts';
+import { PipelineStatsSampler } from './pipeline-stats.ts';
 import { buildScoringTopology, type ScoringTopology } from './scoring-topology.ts';
 import { startStatusLine } from './status-line.ts';
 
@@ -165,7 +166,16 @@ export async function runPipeline(
       ? new FileEventSource({ transport, topic: config.topics.events, file, contract, ...generator, logger })
       : new GeneratedEventSource({ transport, topic: config.topics.events, ...generator, logger });
   await source?.start();
-  const stopStatus = startStatusLine(topology, config.status.intervalMs, logger);
+  const stats = new PipelineStatsSampler({
+    topology,
+    transport,
+    groupId: config.consumer.groupId,
+    topics: [config.topics.events],
+    maxBatchSize: config.batch.maxBatchSize,
+    liveFeed: server,
+    logger,
+  }).start();
+  const stopStatus = startStatusLine(stats, config.status.intervalMs, logger);
   logger.info(
     {
       port: server.port,
@@ -179,6 +189,7 @@ export async function runPipeline(
   function stop(): Promise<{ drained: boolean }> {
     stopping ??= (async () => {
       stopStatus();
+      stats.stop();
       await source?.stop();
       const result = await topologies.stop(config.shutdown.timeoutMs);
       await predictionStore?.close();

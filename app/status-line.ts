@@ -1,37 +1,32 @@
 import type { Logger } from '../core/logger.ts';
-import type { ScoringTopology } from './scoring-topology.ts';
+import type { PipelineStatsSampler } from './pipeline-stats.ts';
 
 /**
- * Prints one line every `intervalMs`: events/s in and out, p50/p99 end-to-end latency, dead letters,
- * in-flight records. Operators read it in `npm start`; the same numbers are on `/metrics`.
+ * Prints one line every `intervalMs` from the latest one-second sample: events/s in and out,
+ * p50/p99 latency from ingest, dead letters, consumer lag, in-flight records. Operators read it
+ * in `npm start`; the same numbers are on the live `stats` channel and `/metrics`.
  */
-export function startStatusLine(topology: ScoringTopology, intervalMs: number, logger: Logger): () => void {
+export function startStatusLine(stats: PipelineStatsSampler, intervalMs: number, logger: Logger): () => void {
   if (intervalMs <= 0) return () => {};
-  let last = { ...topology.totals, at: Date.now() };
   const timer = setInterval(() => {
-    const now = Date.now();
-    const totals = topology.totals;
-    const seconds = (now - last.at) / 1000;
-    const latency = topology.latency.takeInterval();
-    const inRate = (totals.consumed - last.consumed) / seconds;
-    const outRate = (totals.delivered - last.delivered) / seconds;
-    const deadLetters = totals.deadLetters - last.deadLetters;
+    const s = stats.latest;
+    if (!s) return;
     const line =
-      `in ${inRate.toFixed(0)}/s  out ${outRate.toFixed(0)}/s  ` +
-      `p50 ${latency.p50.toFixed(1)}ms  p99 ${latency.p99.toFixed(1)}ms  ` +
-      `dead letters +${deadLetters} (${totals.deadLetters} total)  in-flight ${topology.gate.count}${topology.paused ? ' PAUSED' : ''}`;
+      `in ${s.eventsInPerSec.toFixed(0)}/s  out ${s.eventsOutPerSec.toFixed(0)}/s  ` +
+      `p50 ${s.p50Ms.toFixed(1)}ms  p99 ${s.p99Ms.toFixed(1)}ms  ` +
+      `dead letters ${s.deadLetters}  lag ${s.lagTotal}  in-flight ${s.inFlight}${s.paused ? ' PAUSED' : ''}`;
     logger.info(
       {
-        eventsPerSec: Math.round(inRate),
-        predictionsPerSec: Math.round(outRate),
-        p50Ms: latency.p50,
-        p99Ms: latency.p99,
-        deadLetters: totals.deadLetters,
-        inFlight: topology.gate.count,
+        eventsPerSec: Math.round(s.eventsInPerSec),
+        predictionsPerSec: Math.round(s.eventsOutPerSec),
+        p50Ms: s.p50Ms,
+        p99Ms: s.p99Ms,
+        deadLetters: s.deadLetters,
+        lag: s.lagTotal,
+        inFlight: s.inFlight,
       },
       line,
     );
-    last = { ...totals, at: now };
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);

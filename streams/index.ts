@@ -1,5 +1,6 @@
 export { ConsumedRecord } from './consumed-record.ts';
 export { type ConsumerConfig, consumerConfigSchema } from './consumer-config.ts';
+export { consumerLag, type PartitionLag } from './consumer-lag.ts';
 export { ConsumerLoop, type ConsumerLoopOptions } from './consumer-loop.ts';
 export { InFlightGate } from './inflight-gate.ts';
 export { PartitionProgress } from './partition-progress.ts';

@@ -125,6 +125,10 @@ export interface Transport {
    * for the limits Sluice checks at start: `max.message.bytes` at least.
    */
   describeTopicConfigs(topic: string): Promise<Readonly<Record<string, string>>>;
+  /** Log-end offset per partition of `topic` (the offset its next record gets). */
+  endOffsets(topic: string): number[] | Promise<number[]>;
+  /** The group's committed offset per partition of `topic`; null where it never committed. */
+  committedOffsets(groupId: string, topic: string): Array<number | null> | Promise<Array<number | null>>;
   /** The largest record a producer of this transport sends (`message.max.bytes`); undefined where the client sets no limit. */
   producerMaxRecordBytes(): number | undefined;
   /** True while the transport can reach its broker; `/readyz` reads it. */

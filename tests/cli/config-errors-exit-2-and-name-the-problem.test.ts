@@ -34,7 +34,7 @@ describe('config errors', () => {
   });
 
   it('exit 2 when websocket.channels lacks a channel the pipeline publishes on, and name the key', async () => {
-    for (const channels of ['["deadletters","drift"]', '["predictions","status"]']) {
+    for (const channels of ['["deadletters","drift"]', '["predictions","stats"]']) {
       const { code, output } = await run(['start'], { SLUICE_WEBSOCKET__CHANNELS: channels });
       expect(code).toBe(2);
       expect(output).toContain('websocket.channels');

@@ -77,7 +77,7 @@ describe.each(KAFKA_CLIENTS)('a record the %s adapter fails to map', (client) =>
     const isAlways = (partition: number, offset: number) =>
       partition === ALWAYS.partition && offset === ALWAYS.offset;
     const watch = watchCommits(
-      () => transport.committedOffsets(names.groupId, names.topics.events),
+      async () => transport.committedOffsets(names.groupId, names.topics.events),
       scored,
       (partition, offset) => !isAlways(partition, offset),
     );

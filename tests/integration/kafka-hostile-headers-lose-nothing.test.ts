@@ -97,7 +97,7 @@ describe.each(KAFKA_CLIENTS)('hostile headers on Kafka with the %s client', (cli
       });
     });
     const watch = watchCommits(
-      () => transport.committedOffsets(names.groupId, names.topics.events),
+      async () => transport.committedOffsets(names.groupId, names.topics.events),
       scored,
       (partition, offset) => !poison.has(`${partition}@${offset}`),
     );
