@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the suite needs: headers to build the Confluent Kafka client (librdkafka, linked
 # dynamically), redis-server (with redis-benchmark), and openssl (the TLS test makes its own
-# certificate). Installs only what is missing; needs root (or sudo) for that.
+# certificate), and chromium (the dashboard test drives it headless with playwright-core).
+# Installs only what is missing; needs root (or sudo) for that.
 set -euo pipefail
-needed=(libssl-dev zlib1g-dev libzstd-dev libsasl2-dev liblz4-dev libcurl4-openssl-dev redis-server redis-tools openssl)
+needed=(libssl-dev zlib1g-dev libzstd-dev libsasl2-dev liblz4-dev libcurl4-openssl-dev redis-server redis-tools openssl chromium)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

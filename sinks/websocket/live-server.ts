@@ -7,7 +7,6 @@
 
 import uws from 'uWebSockets.js';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../core/index.ts';
 import { ConfigError, errorMessage, retry, SluiceError } from '../../core/index.ts';
@@ -22,6 +21,7 @@ import {
   type ProtocolLimits,
   parseClientMessage,
 } from './client-protocol.ts';
+import { registerDashboard } from './dashboard-routes.ts';
 import { type HttpHandler, HttpRoutes, jsonReply } from './http-routes.ts';
 import {
   type LiveServerConfig,
@@ -161,7 +161,7 @@ export class LiveServer {
       close: (ws, code) => this.#onClose(ws.getUserData(), code),
     });
     this.#app.any('/*', (res, req) => this.#routes.serve(res, req));
-    if (config.dashboard) this.#registerDashboard();
+    if (config.dashboard) registerDashboard(this.#routes, logger);
   }
 
   /** The bound port (the ephemeral one when started with port 0). */
@@ -449,25 +449,6 @@ export class LiveServer {
 
   #countError(code: ClientErrorCode | 'too_many_subscribers' | 'unauthorized' | 'forbidden_origin'): void {
     this.#clientErrors.set(code, (this.#clientErrors.get(code) ?? 0) + 1);
-  }
-
-  #registerDashboard(): void {
-    let page: Buffer;
-    try {
-      page = readFileSync(new URL('./dashboard.html', import.meta.url));
-    } catch (error) {
-      // A build that forgot to copy the page still serves the feed; say so where an operator looks.
-      this.#logger.warn({ err: error }, 'live dashboard page missing; / will answer 503');
-      const body = 'dashboard.html is missing from this build';
-      this.#routes.add('/', () => ({ status: 503, contentType: 'text/plain; charset=utf-8', body }));
-      return;
-    }
-    this.#routes.add('/', () => ({
-      status: 200,
-      contentType: 'text/html; charset=utf-8',
-      body: page,
-      headers: { 'cache-control': 'no-cache' },
-    }));
   }
 
   #registerMetrics(registry: Registry): void {
