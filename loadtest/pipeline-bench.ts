@@ -11,6 +11,7 @@ import { DriftTap } from '../processors/drift/tap/drift-tap.ts';
 import { MemoryFeatureStore } from '../processors/enrich/index.ts';
 import { fraudBundle, type InferencePool } from '../processors/infer/index.ts';
 import { codecs, DecodeFailure, type Prediction } from '../schemas/index.ts';
+import type { LiveFeed } from '../sinks/websocket/index.ts';
 import { EmbeddedTransport } from '../streams/embedded/index.ts';
 import { timedScoringTopology } from './first-record-clock.ts';
 import { measureInferenceThroughput } from './inference-throughput.ts';
@@ -105,7 +106,7 @@ export async function measurePipeline(
   events: Array<{ key: string; value: Buffer }>,
   batch: { maxBatchSize: number; maxDelayMs?: number },
   model?: BenchModel,
-  options: { drift?: boolean } = {},
+  options: { drift?: boolean; liveFeed?: LiveFeed | undefined } = {},
 ): Promise<{
   eventsPerSecond: number;
   p50Ms: number;
@@ -134,6 +135,7 @@ export async function measurePipeline(
     scorer,
     vector: fraudBundle().row,
     driftTap: drift && new DriftTap(drift.tap),
+    liveFeed: options.liveFeed,
     ...parts,
     logger: silentLogger,
   });

@@ -12,6 +12,8 @@
  * Subscriber lists are copy-on-write: a socket closed during a fan-out (by us, for slowness)
  * changes the list without disturbing the loop that is walking the old one.
  */
+
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../core/index.ts';
 import { SluiceError } from '../../core/index.ts';
 import { ChannelRing } from './channel-ring.ts';
@@ -23,6 +25,10 @@ const SEND_DROPPED = 2;
 
 /** Close code sent to a subscriber that stayed over its backpressure limit too long (4000–4999 is ours). */
 export const CLOSE_SLOW_CONSUMER = 4008;
+
+/** Fan-out time is accounted in windows of this length; catch-up runs this often while anyone is behind. */
+const FAN_OUT_WINDOW_MS = 100;
+const CATCH_UP_EVERY_MS = 5;
 
 /** Under the `thin` policy, a subscriber past half its budget gets one message in this many (by seq). */
 const THIN_EVERY = 10;
@@ -85,6 +91,8 @@ export interface ChannelHubOptions {
   /** Close a subscriber whose drops have lasted this long without a full delivery in between; 0 never closes. */
   readonly slowSubscriberCloseMs: number;
   readonly slowPolicy: SlowPolicy;
+  /** The share of wall-clock time fan-out may take (0 to 1); past it, subscribers catch up from the ring. */
+  readonly maxFanOutShare: number;
   /** Per channel: messages held for resumes, and their bytes. */
   readonly resumeMessages: number;
   readonly resumeBytes: number;
@@ -123,6 +131,11 @@ export class ChannelHub {
   readonly #subscribers = new Set<Subscriber>();
   /** Subscribers closed for reading too slowly. */
   evictions = 0;
+  /** Subscriptions catching up from the ring because fan-out had used its share (see #defer). */
+  readonly #behind = new Set<{ sub: Subscriber; state: ChannelState; subscription: Subscription }>();
+  #catchUp: NodeJS.Timeout | undefined;
+  #windowStart = 0;
+  #spentMs = 0;
 
   constructor(options: ChannelHubOptions) {
     this.#options = options;
@@ -236,7 +249,66 @@ export class ChannelHub {
     for (let i = 0; i < items.length; i++) state.ring.push(first + i, items[i]);
     state.seq += items.length;
     if (state.entries.length === 0 || items.length === 0) return;
+    const started = performance.now();
+    if (!this.#mayFanOut(started)) {
+      this.#defer(state, first);
+      return;
+    }
     this.#fanOut(state, items, first);
+    this.#spentMs += performance.now() - started;
+  }
+
+  /**
+   * Whether fan-out may run now: it has used less than `maxFanOutShare` of the current 100 ms
+   * window. Past that, subscribers catch up from the ring as the share allows, so a thousand of
+   * them cost the pipeline a bounded share of its thread, not whatever they could read.
+   */
+  #mayFanOut(now: number): boolean {
+    if (this.#options.maxFanOutShare >= 1) return true;
+    if (now - this.#windowStart >= FAN_OUT_WINDOW_MS) {
+      this.#windowStart = now;
+      this.#spentMs = 0;
+    }
+    return this.#spentMs < this.#options.maxFanOutShare * FAN_OUT_WINDOW_MS;
+  }
+
+  /** Live subscribers of the channel miss this batch's fan-out: each continues from `firstSeq` out of the ring. */
+  #defer(state: ChannelState, firstSeq: number): void {
+    for (const { sub, subscription } of state.entries) {
+      if (sub.closed || subscription.cursor !== 0) continue;
+      subscription.cursor = firstSeq;
+      this.#behind.add({ sub, state, subscription });
+    }
+    if (this.#catchUp === undefined) {
+      this.#catchUp = setInterval(() => this.#pumpBehind(), CATCH_UP_EVERY_MS);
+      this.#catchUp.unref();
+    }
+  }
+
+  /** Feeds subscribers left behind by #defer from the ring, within the fan-out share. */
+  #pumpBehind(): void {
+    for (const entry of this.#behind) {
+      const { sub, state, subscription } = entry;
+      if (sub.closed || subscription.cursor === 0 || sub.channels.get(state.name) !== subscription) {
+        this.#behind.delete(entry);
+        continue;
+      }
+      const started = performance.now();
+      if (!this.#mayFanOut(started)) return;
+      this.#pump(sub, state, subscription);
+      this.#spentMs += performance.now() - started;
+    }
+    if (this.#behind.size === 0) {
+      clearInterval(this.#catchUp);
+      this.#catchUp = undefined;
+    }
+  }
+
+  /** Stops the catch-up timer (the server is closing). */
+  close(): void {
+    clearInterval(this.#catchUp);
+    this.#catchUp = undefined;
+    this.#behind.clear();
   }
 
   stats(): ChannelStats[] {
@@ -340,8 +412,8 @@ export class ChannelHub {
       // uWS per message (a native call each); a subscriber overshoots by at most one message.
       let budget = limit - sub.socket.getBufferedAmount();
       if (budget < 0) {
-        for (let i = 0; i < items.length; i++)
-          if (filter === null || matchesFilter(filter, items[i])) dropped++;
+        if (filter === null) dropped = items.length;
+        else for (let i = 0; i < items.length; i++) if (matchesFilter(filter, items[i])) dropped++;
       } else {
         sub.socket.cork(() => {
           for (let i = 0; i < items.length; i++) {

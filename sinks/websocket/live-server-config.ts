@@ -44,6 +44,12 @@ export const liveServerConfigSchema = z.object({
     .int()
     .min(64 * 1024)
     .default(32 * MiB),
+  /**
+   * The share of the process's main thread that sending to subscribers may take, per 100 ms:
+   * past it, live messages wait in the resume buffers and subscribers catch up as the share
+   * allows (a `gap` if the buffer rolls over first). The pipeline shares that thread.
+   */
+  maxFanOutShare: z.number().gt(0).max(1).default(0.25),
   /** What a client over its share loses: the newest messages, or (`thin`) all but one in ten once past half of it. */
   slowPolicy: z.enum(['drop-newest', 'thin']).default('drop-newest'),
   /** Per channel: recent messages held for clients that resume with fromSeq, bounded in count and bytes. */

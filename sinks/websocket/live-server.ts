@@ -125,6 +125,7 @@ export class LiveServer {
       totalBackpressureBytes: config.totalBackpressureBytes,
       slowSubscriberCloseMs: config.slowSubscriberCloseMs,
       slowPolicy: config.slowPolicy,
+      maxFanOutShare: config.maxFanOutShare,
       resumeMessages: config.resumeMessages,
       resumeBytes: config.resumeBytes,
       epoch: this.epoch,
@@ -219,6 +220,7 @@ export class LiveServer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#hub.close();
     if (this.#listenSocket) uws.us_listen_socket_close(this.#listenSocket);
     this.#listenSocket = null;
     // end() runs the close handler synchronously, which removes the subscriber from the set.

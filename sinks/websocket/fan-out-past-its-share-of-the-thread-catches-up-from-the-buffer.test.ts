@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  fakePrediction,
+  startTestServer,
+  TestClient,
+  waitUntil,
+} from '../../tests/support/live-server-harness.ts';
+import type { LiveServer } from './live-server.ts';
+
+describe('fan-out bounded to websocket.maxFanOutShare of the thread', () => {
+  let server: LiveServer | undefined;
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await server?.close();
+  });
+
+  it('defers what does not fit the share: subscribers catch up from the buffer, every message once and in order', async () => {
+    server = await startTestServer({
+      maxFanOutShare: 0.05,
+      resumeMessages: 100_000,
+      resumeBytes: 256 * 1024 * 1024,
+    });
+    for (let i = 0; i < 50; i++) clients.push(await TestClient.connect(server.port, { record: false }));
+    for (const c of clients) await c.subscribe('predictions');
+    // 20,000 messages in 200 publishes, back to back: far more sending than 5% of the time allows.
+    for (let from = 0; from < 20_000; from += 100)
+      server.publishBatch(
+        'predictions',
+        Array.from({ length: 100 }, (_, i) => fakePrediction(from + i + 1)),
+      );
+    // The burst ran in one tick: most of its sends (a million in all) were left to the catch-up.
+    const sentInline = server.stats().channels.find((c) => c.channel === 'predictions')!.sent;
+    expect(sentInline).toBeLessThan((50 * 20_000) / 2);
+    await waitUntil(
+      () => clients.every((c) => c.seqs.get('predictions')?.length === 20_000),
+      'every client to catch up',
+      30_000,
+    );
+    const all = Array.from({ length: 20_000 }, (_, i) => i + 1);
+    for (const c of clients) expect(c.seqs.get('predictions')).toEqual(all);
+    const stats = server.stats().channels.find((c) => c.channel === 'predictions')!;
+    expect(stats.sent).toBe(50 * 20_000);
+    expect(stats.dropped).toBe(0);
+  }, 60_000);
+});
