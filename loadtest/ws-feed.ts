@@ -2,15 +2,18 @@ import { Command } from 'commander';
 import WebSocket from 'ws';
 
 /**
- * `npm run feed -- [--channel predictions] [--count N] [--min-score S] [--key K]`: subscribes to a
- * live channel like any dashboard would and prints each message as one JSON line.
+ * `npm run feed -- [--channel predictions] [--count N] [--min-score S] [--key K] [--sample R]
+ * [--token T]`: subscribes to a live channel like any dashboard would and prints each message as
+ * one JSON line. With auth on, pass the token (or set SLUICE_LIVE_TOKEN).
  */
 const program = new Command('feed')
   .option('--url <url>', 'WebSocket endpoint', `ws://localhost:${process.env.SLUICE_PORT ?? 8080}/ws`)
-  .option('--channel <name>', 'predictions | deadletters | drift | status', 'predictions')
+  .option('--channel <name>', 'predictions | deadletters | drift | alerts | stats', 'predictions')
   .option('--count <n>', 'exit after this many messages (0 = run until Ctrl-C)', '0')
   .option('--min-score <s>', 'only predictions with score >= s')
   .option('--key <key...>', 'only predictions for these keys')
+  .option('--sample <rate>', 'only this share of predictions (0 to 1, the same ones for every client)')
+  .option('--token <token>', 'bearer token when websocket.auth is configured', process.env.SLUICE_LIVE_TOKEN)
   .option('--timeout-ms <ms>', 'fail if nothing arrives within this long', '15000')
   .parse();
 
@@ -20,14 +23,19 @@ const options = program.opts<{
   count: string;
   minScore?: string;
   key?: string[];
+  sample?: string;
+  token?: string;
   timeoutMs: string;
 }>();
 const limit = Number(options.count);
 const filter: Record<string, unknown> = {};
 if (options.minScore !== undefined) filter.minScore = Number(options.minScore);
 if (options.key) filter.keys = options.key;
+if (options.sample !== undefined) filter.sample = Number(options.sample);
 
-const socket = new WebSocket(options.url);
+const socket = new WebSocket(options.url, {
+  headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
+});
 let received = 0;
 const timeout = setTimeout(() => {
   process.stderr.write(`feed: no message on "${options.channel}" within ${options.timeoutMs} ms\n`);

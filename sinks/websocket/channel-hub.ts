@@ -35,7 +35,7 @@ const THIN_EVERY = 10;
 
 /** The socket surface the hub uses; a uWS WebSocket satisfies it, tests may pass fakes. */
 export interface SubscriberSocket {
-  send(message: string, isBinary?: boolean): number;
+  send(message: string | Uint8Array, isBinary?: boolean): number;
   getBufferedAmount(): number;
   cork(cb: () => void): unknown;
   end(code?: number, reason?: string): void;
@@ -397,7 +397,7 @@ export class ChannelHub {
 
   #fanOut(state: ChannelState, items: readonly unknown[], firstSeq: number): void {
     // One slot per item, filled on first need: a message that matches no filter is never serialized.
-    const encoded: Array<string | null | undefined> = new Array(items.length);
+    const encoded: Array<Uint8Array | null | undefined> = new Array(items.length);
     const entries = state.entries;
     const limit = this.#limit();
     const thin = this.#options.slowPolicy === 'thin';
@@ -454,14 +454,14 @@ export class ChannelHub {
   }
 
   /** A message's text: from the ring (serialized there once) while it holds the seq, else serialized here. */
-  #textOf(state: ChannelState, seq: number, item: unknown): string | null {
+  #textOf(state: ChannelState, seq: number, item: unknown): Uint8Array | null {
     if (state.ring.holds(seq)) return state.ring.text(seq, (s, i) => this.#encode(state, s, i));
     return this.#encode(state, seq, item);
   }
 
-  #encode(state: ChannelState, seq: number, item: unknown): string | null {
+  #encode(state: ChannelState, seq: number, item: unknown): Uint8Array | null {
     try {
-      return `${state.head}${seq},"data":${JSON.stringify(item) ?? 'null'}}`;
+      return Buffer.from(`${state.head}${seq},"data":${JSON.stringify(item) ?? 'null'}}`);
     } catch (error) {
       state.unencodable++;
       if (state.unencodable === 1 || state.unencodable % 10_000 === 0) {

@@ -2,7 +2,8 @@
  * The recent messages of one channel, for clients that resume with `fromSeq`: a circular buffer
  * bounded in count and in bytes. Publishing stores the record itself (a reference, no copy and no
  * serialization), so a channel nobody listens to still costs next to nothing; a message is
- * serialized once, when a subscriber or a resume first needs it, and the text is kept with it.
+ * serialized once, when a subscriber or a resume first needs it, and its UTF-8 bytes are kept with
+ * it (uWS sends bytes as they are; a string it would convert again for every subscriber).
  * Bytes are exact for messages serialized so far and estimated, at the channel's running average
  * message size, for the others.
  */
@@ -10,7 +11,7 @@ export class ChannelRing {
   readonly #capacity: number;
   readonly #maxBytes: number;
   readonly #items: unknown[];
-  readonly #texts: Array<string | undefined>;
+  readonly #texts: Array<Uint8Array | undefined>;
   /** Bytes each held message counts for (its text's length, or the estimate it was stored with). */
   readonly #sizes: Float64Array;
   /** Seq of the oldest held message; held messages are firstSeq … lastSeq. */
@@ -72,8 +73,8 @@ export class ChannelRing {
     return this.#items[seq % this.#capacity];
   }
 
-  /** The text of a held `seq`, serializing it with `encode` the first time; null when it cannot be serialized. */
-  text(seq: number, encode: (seq: number, item: unknown) => string | null): string | null {
+  /** The bytes of a held `seq`, serializing it with `encode` the first time; null when it cannot be serialized. */
+  text(seq: number, encode: (seq: number, item: unknown) => Uint8Array | null): Uint8Array | null {
     const slot = seq % this.#capacity;
     const cached = this.#texts[slot];
     if (cached !== undefined) return cached;
