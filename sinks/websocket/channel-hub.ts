@@ -186,6 +186,7 @@ export class ChannelHub {
     if (next <= state.seq) {
       subscription.cursor = next;
       this.#pump(sub, state, subscription);
+      if (subscription.cursor !== 0) this.#watchBehind(sub, state, subscription);
     }
     return true;
   }
@@ -277,8 +278,13 @@ export class ChannelHub {
     for (const { sub, subscription } of state.entries) {
       if (sub.closed || subscription.cursor !== 0) continue;
       subscription.cursor = firstSeq;
-      this.#behind.add({ sub, state, subscription });
+      this.#watchBehind(sub, state, subscription);
     }
+  }
+
+  /** Puts a subscription catching up from the ring under the catch-up timer (which also closes it if it stalls). */
+  #watchBehind(sub: Subscriber, state: ChannelState, subscription: Subscription): void {
+    this.#behind.add({ sub, state, subscription });
     if (this.#catchUp === undefined) {
       this.#catchUp = setInterval(() => this.#pumpBehind(), CATCH_UP_EVERY_MS);
       this.#catchUp.unref();
@@ -358,7 +364,18 @@ export class ChannelHub {
     const limit = this.#limit();
     while (subscription.cursor !== 0 && !sub.closed) {
       let budget = limit - sub.socket.getBufferedAmount();
-      if (budget <= 0) return;
+      if (budget <= 0) {
+        // A client catching up that reads nothing is as slow as one that drops: same clock, same 4008.
+        const now = Date.now();
+        if (sub.droppingSince === 0) sub.droppingSince = now;
+        else if (
+          this.#options.slowSubscriberCloseMs > 0 &&
+          now - sub.droppingSince >= this.#options.slowSubscriberCloseMs
+        )
+          this.#closeSlow(sub, now, limit);
+        return;
+      }
+      sub.droppingSince = 0;
       sub.socket.cork(() => {
         while (subscription.cursor !== 0 && budget > 0 && !sub.closed)
           budget -= this.#sendNext(sub, state, subscription);
