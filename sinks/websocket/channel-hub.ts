@@ -46,6 +46,8 @@ export interface Subscription {
   filter: SubscriberFilter | null;
   /** While catching up from the ring: the next seq to send; 0 when live. */
   cursor: number;
+  /** The first seq the live fan-out may send it (what came before reached it, or predates it). */
+  liveFrom: number;
   /** Messages lost to the send budget and not yet reported to the client. */
   dropped: number;
 }
@@ -73,6 +75,8 @@ export interface ChannelStats {
   readonly dropped: number;
   /** Messages that could not be serialized (e.g. a BigInt or a cycle in the data): sent to nobody. */
   readonly unencodable: number;
+  /** Fan-outs of this channel left to the catch-up because fan-out had used its share of the thread. */
+  readonly deferred: number;
   /** Messages held for resumes, and their bytes (estimated for those never serialized). */
   readonly buffered: number;
   readonly bufferedBytes: number;
@@ -93,6 +97,8 @@ export interface ChannelHubOptions {
   readonly slowPolicy: SlowPolicy;
   /** The share of wall-clock time fan-out may take (0 to 1); past it, subscribers catch up from the ring. */
   readonly maxFanOutShare: number;
+  /** Published messages wait up to this long to go out together; 0 sends each batch as it is published. */
+  readonly flushIntervalMs: number;
   /** Per channel: messages held for resumes, and their bytes. */
   readonly resumeMessages: number;
   readonly resumeBytes: number;
@@ -118,10 +124,13 @@ interface ChannelState {
   readonly head: string;
   readonly ring: ChannelRing;
   seq: number;
+  /** The first seq published since the last flush; 0 when none waits. */
+  pendingFrom: number;
   entries: readonly Entry[];
   sent: number;
   dropped: number;
   unencodable: number;
+  deferred: number;
 }
 
 /** Owns subscriptions and fan-out for the live server; `publish*` is called by the pipeline on its hot path. */
@@ -132,8 +141,12 @@ export class ChannelHub {
   /** Subscribers closed for reading too slowly. */
   evictions = 0;
   /** Subscriptions catching up from the ring because fan-out had used its share (see #defer). */
-  readonly #behind = new Set<{ sub: Subscriber; state: ChannelState; subscription: Subscription }>();
+  readonly #behind = new Map<
+    Subscription,
+    { sub: Subscriber; state: ChannelState; subscription: Subscription }
+  >();
   #catchUp: NodeJS.Timeout | undefined;
+  #flushTimer: NodeJS.Timeout | undefined;
   #windowStart = 0;
   #spentMs = 0;
 
@@ -146,10 +159,12 @@ export class ChannelHub {
         head,
         ring: new ChannelRing(options.resumeMessages, options.resumeBytes),
         seq: 0,
+        pendingFrom: 0,
         entries: [],
         sent: 0,
         dropped: 0,
         unencodable: 0,
+        deferred: 0,
       });
     }
   }
@@ -170,7 +185,7 @@ export class ChannelHub {
     const { epoch } = this.#options;
     const sameEpoch = resume !== null && resume.epoch === epoch;
     if (sameEpoch && resume.fromSeq > state.seq) return false;
-    const subscription: Subscription = { filter, cursor: 0, dropped: 0 };
+    const subscription: Subscription = { filter, cursor: 0, liveFrom: state.seq + 1, dropped: 0 };
     sub.channels.set(channel, subscription);
     this.#subscribers.add(sub);
     state.entries = [...state.entries.filter((e) => e.sub !== sub), { sub, subscription }];
@@ -250,13 +265,46 @@ export class ChannelHub {
     for (let i = 0; i < items.length; i++) state.ring.push(first + i, items[i]);
     state.seq += items.length;
     if (state.entries.length === 0 || items.length === 0) return;
+    if (this.#options.flushIntervalMs > 0) {
+      if (state.pendingFrom === 0) state.pendingFrom = first;
+      this.#flushTimer ??= setTimeout(() => this.#flush(), this.#options.flushIntervalMs);
+      return;
+    }
+    this.#deliver(state, items, first);
+  }
+
+  /** Fans `items` (seqs from `first`) out to the live subscribers now, or defers them past the share. */
+  #deliver(state: ChannelState, items: readonly unknown[], first: number): void {
     const started = performance.now();
     if (!this.#mayFanOut(started)) {
+      state.deferred++;
       this.#defer(state, first);
       return;
     }
-    this.#fanOut(state, items, first);
+    this.#fanOut(state, items, first, started);
     this.#spentMs += performance.now() - started;
+  }
+
+  /**
+   * Sends what every channel published since the last flush, as one batch per channel: one cork
+   * and one write per subscriber per flush, however many batches the pipeline published in
+   * between. What the ring no longer holds reaches live subscribers as a `gap`.
+   */
+  #flush(): void {
+    this.#flushTimer = undefined;
+    for (const state of this.#channels.values()) {
+      const from = state.pendingFrom;
+      if (from === 0) continue;
+      state.pendingFrom = 0;
+      if (state.entries.length === 0) continue;
+      if (from < state.ring.firstSeq) {
+        this.#defer(state, from);
+        continue;
+      }
+      const items = new Array<unknown>(state.seq - from + 1);
+      for (let seq = from; seq <= state.seq; seq++) items[seq - from] = state.ring.item(seq);
+      this.#deliver(state, items, from);
+    }
   }
 
   /**
@@ -275,28 +323,43 @@ export class ChannelHub {
 
   /** Live subscribers of the channel miss this batch's fan-out: each continues from `firstSeq` out of the ring. */
   #defer(state: ChannelState, firstSeq: number): void {
-    for (const { sub, subscription } of state.entries) {
-      if (sub.closed || subscription.cursor !== 0) continue;
-      subscription.cursor = firstSeq;
-      this.#watchBehind(sub, state, subscription);
-    }
+    for (const entry of state.entries) this.#deferOne(state, entry, firstSeq);
   }
 
-  /** Puts a subscription catching up from the ring under the catch-up timer (which also closes it if it stalls). */
+  #deferOne(state: ChannelState, { sub, subscription }: Entry, firstSeq: number): void {
+    if (sub.closed || subscription.cursor !== 0) return;
+    subscription.cursor = Math.max(firstSeq, subscription.liveFrom);
+    if (subscription.cursor > state.seq) subscription.cursor = 0;
+    else this.#watchBehind(sub, state, subscription);
+  }
+
+  /** Puts a subscription under the catch-up timer: catching up from the ring (it is closed if it stalls there), or owed a `dropped` notice. */
   #watchBehind(sub: Subscriber, state: ChannelState, subscription: Subscription): void {
-    this.#behind.add({ sub, state, subscription });
+    if (!this.#behind.has(subscription)) this.#behind.set(subscription, { sub, state, subscription });
     if (this.#catchUp === undefined) {
       this.#catchUp = setInterval(() => this.#pumpBehind(), CATCH_UP_EVERY_MS);
       this.#catchUp.unref();
     }
   }
 
-  /** Feeds subscribers left behind by #defer from the ring, within the fan-out share. */
+  /**
+   * Feeds subscribers left behind by #defer from the ring, within the fan-out share, and tells
+   * those that lost messages how many once their backlog is under half their share (a socket that
+   * drained completely raises no further drain event, so this does not wait for one).
+   */
   #pumpBehind(): void {
-    for (const entry of this.#behind) {
+    for (const entry of this.#behind.values()) {
       const { sub, state, subscription } = entry;
-      if (sub.closed || subscription.cursor === 0 || sub.channels.get(state.name) !== subscription) {
-        this.#behind.delete(entry);
+      if (sub.closed || sub.channels.get(state.name) !== subscription) {
+        this.#behind.delete(entry.subscription);
+        continue;
+      }
+      if (subscription.dropped > 0 && sub.socket.getBufferedAmount() < this.#limit() / 2) {
+        this.#reply(sub, { op: 'dropped', channel: state.name, count: subscription.dropped });
+        subscription.dropped = 0;
+      }
+      if (subscription.cursor === 0) {
+        if (subscription.dropped === 0) this.#behind.delete(entry.subscription);
         continue;
       }
       const started = performance.now();
@@ -312,6 +375,8 @@ export class ChannelHub {
 
   /** Stops the catch-up timer (the server is closing). */
   close(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
     clearInterval(this.#catchUp);
     this.#catchUp = undefined;
     this.#behind.clear();
@@ -325,6 +390,7 @@ export class ChannelHub {
       sent: s.sent,
       dropped: s.dropped,
       unencodable: s.unencodable,
+      deferred: s.deferred,
       buffered: s.ring.held,
       bufferedBytes: s.ring.bytes,
     }));
@@ -389,6 +455,7 @@ export class ChannelHub {
     const seq = subscription.cursor;
     if (seq > state.seq) {
       subscription.cursor = 0;
+      subscription.liveFrom = state.seq + 1;
       return 0;
     }
     if (!state.ring.holds(seq)) {
@@ -399,6 +466,7 @@ export class ChannelHub {
       return 0;
     }
     subscription.cursor = seq === state.seq ? 0 : seq + 1;
+    subscription.liveFrom = seq + 1;
     const item = state.ring.item(seq);
     if (subscription.filter !== null && !matchesFilter(subscription.filter, item)) return 0;
     const text = state.ring.text(seq, (s, i) => this.#encode(state, s, i));
@@ -412,28 +480,41 @@ export class ChannelHub {
     return text.length;
   }
 
-  #fanOut(state: ChannelState, items: readonly unknown[], firstSeq: number): void {
+  #fanOut(state: ChannelState, items: readonly unknown[], firstSeq: number, startedMs = 0): void {
     // One slot per item, filled on first need: a message that matches no filter is never serialized.
     const encoded: Array<Uint8Array | null | undefined> = new Array(items.length);
     const entries = state.entries;
     const limit = this.#limit();
     const thin = this.#options.slowPolicy === 'thin';
     let now = 0;
+    const allowedMs =
+      this.#options.maxFanOutShare >= 1
+        ? Number.POSITIVE_INFINITY
+        : this.#options.maxFanOutShare * FAN_OUT_WINDOW_MS - this.#spentMs;
     for (let e = 0; e < entries.length; e++) {
       const { sub, subscription } = entries[e]!;
       if (sub.closed || subscription.cursor !== 0) continue;
+      // Past the share mid-way: the subscribers not served yet catch up from the ring instead.
+      if ((e & 15) === 15 && startedMs > 0 && performance.now() - startedMs > allowedMs) {
+        state.deferred++;
+        for (let rest = e; rest < entries.length; rest++) this.#deferOne(state, entries[rest]!, firstSeq);
+        return;
+      }
       const filter = subscription.filter;
+      // Messages before liveFrom reached it while it caught up, or were published before it subscribed.
+      const from = Math.max(0, subscription.liveFrom - firstSeq);
+      subscription.liveFrom = Math.max(subscription.liveFrom, firstSeq + items.length);
       let sent = 0;
       let dropped = 0;
       // Bytes this subscriber may still be given in this batch. Tracked here rather than asking
       // uWS per message (a native call each); a subscriber overshoots by at most one message.
       let budget = limit - sub.socket.getBufferedAmount();
       if (budget < 0) {
-        if (filter === null) dropped = items.length;
-        else for (let i = 0; i < items.length; i++) if (matchesFilter(filter, items[i])) dropped++;
+        if (filter === null) dropped = Math.max(0, items.length - from);
+        else for (let i = from; i < items.length; i++) if (matchesFilter(filter, items[i])) dropped++;
       } else {
         sub.socket.cork(() => {
-          for (let i = 0; i < items.length; i++) {
+          for (let i = from; i < items.length; i++) {
             const item = items[i];
             if (filter !== null && !matchesFilter(filter, item)) continue;
             const seq = firstSeq + i;
@@ -460,6 +541,7 @@ export class ChannelHub {
       }
       state.dropped += dropped;
       subscription.dropped += dropped;
+      this.#watchBehind(sub, state, subscription);
       if (now === 0) now = Date.now();
       if (sub.droppingSince === 0) sub.droppingSince = now;
       else if (

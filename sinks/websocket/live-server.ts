@@ -126,6 +126,7 @@ export class LiveServer {
       slowSubscriberCloseMs: config.slowSubscriberCloseMs,
       slowPolicy: config.slowPolicy,
       maxFanOutShare: config.maxFanOutShare,
+      flushIntervalMs: config.flushIntervalMs,
       resumeMessages: config.resumeMessages,
       resumeBytes: config.resumeBytes,
       epoch: this.epoch,

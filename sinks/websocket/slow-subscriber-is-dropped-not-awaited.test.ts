@@ -29,7 +29,7 @@ describe('slow subscriber is dropped, not awaited', () => {
   afterEach(async () => server?.close());
 
   it('publishing 50 MB to a stalled subscriber completes synchronously, within the tick', async () => {
-    server = await startTestServer({ slowSubscriberCloseMs: 0, maxFanOutShare: 1 });
+    server = await startTestServer({ slowSubscriberCloseMs: 0, maxFanOutShare: 1, flushIntervalMs: 0 });
     const slow = await TestClient.connect(server.port, { record: false });
     await slow.subscribe('predictions');
     slow.pauseReading();
@@ -59,7 +59,12 @@ describe('slow subscriber is dropped, not awaited', () => {
 
   it('a fast subscriber still receives everything in order while the slow one drops', async () => {
     const registry = new Registry();
-    server = await startTestServer({ metrics: registry, slowSubscriberCloseMs: 0, maxFanOutShare: 1 });
+    server = await startTestServer({
+      metrics: registry,
+      slowSubscriberCloseMs: 0,
+      maxFanOutShare: 1,
+      flushIntervalMs: 0,
+    });
     const slow = await TestClient.connect(server.port, { record: false });
     const fast = await TestClient.connect(server.port, { record: false });
     await slow.subscribe('predictions');
