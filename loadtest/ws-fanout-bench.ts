@@ -96,8 +96,13 @@ async function publishFor(server: LiveServer, rate: number, seconds: number, pad
   return seq;
 }
 
-async function fanOut(subscribers: number, rate: number, seconds: number) {
-  const server = await LiveServer.start({ port: 0, logger: silentLogger, maxSubscribers: subscribers + 10 });
+async function fanOut(subscribers: number, rate: number, seconds: number, maxFanOutShare?: number) {
+  const server = await LiveServer.start({
+    port: 0,
+    logger: silentLogger,
+    maxSubscribers: subscribers + 10,
+    ...(maxFanOutShare === undefined ? {} : { maxFanOutShare }),
+  });
   const swarm = new Swarm(server.port, subscribers);
   await swarm.ready;
   const published = await publishFor(server, rate, seconds);
@@ -160,13 +165,20 @@ async function pipelineWithSubscribers(runs: number, events: number) {
   return { none, withSubscribers, idleRss, peakRss };
 }
 
-async function main(options: { seconds: string; runs: string; events: string }): Promise<void> {
+async function main(options: {
+  seconds: string;
+  runs: string;
+  events: string;
+  fanOutOnly?: boolean;
+  maxFanOutShare?: string;
+}): Promise<void> {
   const seconds = Number(options.seconds);
+  const share = options.maxFanOutShare === undefined ? undefined : Number(options.maxFanOutShare);
   const fan = [];
   for (const subscribers of [100, 1000])
     for (const rate of [500, 3000, 10_000]) {
       process.stderr.write(`ws-bench: fan-out to ${subscribers} at ${rate}/s...\n`);
-      fan.push(await fanOut(subscribers, rate, seconds));
+      fan.push(await fanOut(subscribers, rate, seconds, share));
     }
   printTable({
     title: `Fan-out: one LiveServer, subscribers in a child process, ${seconds} s per row (latency: receive minus publish time)`,
@@ -181,6 +193,7 @@ async function main(options: { seconds: string; runs: string; events: string }):
     ]),
   });
 
+  if (options.fanOutOnly) return;
   process.stderr.write('ws-bench: 10 stalled clients...\n');
   const stalledSeconds = Math.max(8, seconds * 2);
   const without = await stalledRun(20, 0, stalledSeconds);
@@ -228,5 +241,10 @@ await new Command('ws-fanout-bench')
   .option('--seconds <n>', 'seconds per fan-out row', '4')
   .option('--runs <n>', 'pipeline runs each way', '3')
   .option('--events <n>', 'events per pipeline run', '200000')
+  .option('--fan-out-only', 'the fan-out table alone')
+  .option(
+    '--max-fan-out-share <share>',
+    'websocket.maxFanOutShare for the fan-out table (default: the config default)',
+  )
   .action(main)
   .parseAsync();

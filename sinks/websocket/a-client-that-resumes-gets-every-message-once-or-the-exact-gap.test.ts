@@ -1,10 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  fakePrediction,
-  startTestServer,
-  TestClient,
-  waitUntil,
-} from '../../tests/support/live-server-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { fakePrediction, liveFixture, waitUntil } from '../../tests/support/live-server-harness.ts';
 import type { LiveServer } from './live-server.ts';
 
 function publish(server: LiveServer, from: number, count: number, pad = ''): void {
@@ -17,21 +12,11 @@ function publish(server: LiveServer, from: number, count: number, pad = ''): voi
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('a client that resumes with fromSeq', () => {
-  let server: LiveServer | undefined;
-  const clients: TestClient[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
-    await server?.close();
-    server = undefined;
-  });
-  async function connect(): Promise<TestClient> {
-    const client = await TestClient.connect(server!.port);
-    clients.push(client);
-    return client;
-  }
+  const live = liveFixture();
+  const connect = () => live.connect();
 
   it('gets every message after fromSeq exactly once, in order, and then the live stream with no seam', async () => {
-    server = await startTestServer({ resumeMessages: 1000 });
+    const server = await live.start({ resumeMessages: 1000 });
     const first = await connect();
     const epoch = first.hello.epoch as string;
     await first.subscribe('predictions');
@@ -43,7 +28,7 @@ describe('a client that resumes with fromSeq', () => {
     const again = await connect();
     expect(again.hello.epoch).toBe(epoch);
     // Publishing goes on while it resubscribes: the replay and the live stream must meet exactly.
-    const timer = setInterval(() => publish(server!, 0, 7), 1);
+    const timer = setInterval(() => publish(server, 0, 7), 1);
     const subscribed = await again.request(
       { op: 'subscribe', channel: 'predictions', fromSeq: 100, epoch },
       'subscribed',
@@ -58,7 +43,7 @@ describe('a client that resumes with fromSeq', () => {
   });
 
   it('replays a backlog larger than its send budget as the socket drains, still exactly once', async () => {
-    server = await startTestServer({
+    const server = await live.start({
       resumeMessages: 20_000,
       resumeBytes: 64 * 1024 * 1024,
       maxBackpressureBytes: 64 * 1024,
@@ -79,7 +64,7 @@ describe('a client that resumes with fromSeq', () => {
   });
 
   it('is told the exact number it missed when the buffer rolled over, then gets what is held', async () => {
-    server = await startTestServer({ resumeMessages: 100 });
+    const server = await live.start({ resumeMessages: 100 });
     const epoch = (await connect()).hello.epoch as string;
     publish(server, 1, 510); // the buffer holds 411–510
     const client = await connect();
@@ -94,7 +79,7 @@ describe('a client that resumes with fromSeq', () => {
   });
 
   it('replays only what passes its filter', async () => {
-    server = await startTestServer();
+    const server = await live.start();
     const epoch = (await connect()).hello.epoch as string;
     publish(server, 1, 200);
     const client = await connect();
@@ -111,7 +96,7 @@ describe('a client that resumes with fromSeq', () => {
   });
 
   it('gets reset after a server restart, and an error for a fromSeq ahead of the channel', async () => {
-    server = await startTestServer();
+    let server = await live.start();
     const old = (await connect()).hello.epoch as string;
     publish(server, 1, 20);
     const ahead = await connect();
@@ -122,7 +107,7 @@ describe('a client that resumes with fromSeq', () => {
     expect(refused).toMatchObject({ error: 'bad_resume' });
     expect(refused.message).toContain('ahead of channel predictions (at seq 20)');
     await server.close();
-    server = await startTestServer();
+    server = await live.start();
     const client = await connect();
     expect(client.hello.epoch).not.toBe(old);
     const reset = await client.request(

@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   fakePrediction,
-  startTestServer,
-  TestClient,
+  liveFixture,
+  type TestClient,
   waitUntil,
 } from '../../tests/support/live-server-harness.ts';
 import { jsonReply } from './http-routes.ts';
-import type { LiveServer } from './live-server.ts';
 import { matchesFilter, parseFilter } from './subscriber-filter.ts';
 
 const CLIENTS = 1000;
@@ -28,21 +27,15 @@ function filterOf(i: number): Record<string, unknown> | undefined {
 }
 
 describe('1,000 clients on loopback', () => {
-  let server: LiveServer | undefined;
-  const clients: TestClient[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
-    await server?.close();
-  });
+  const live = liveFixture();
 
   it('each receives exactly the messages its filter passes, in order, while /healthz keeps answering', async () => {
-    server = await startTestServer({ maxSubscribers: CLIENTS + 10 });
+    const server = await live.start({ maxSubscribers: CLIENTS + 10 });
+    const clients: TestClient[] = [];
     server.get('/healthz', () => jsonReply(200, { status: 'ok' }));
     for (let i = 0; i < CLIENTS; i += 100)
       clients.push(
-        ...(await Promise.all(
-          Array.from({ length: 100 }, () => TestClient.connect(server!.port, { record: false })),
-        )),
+        ...(await Promise.all(Array.from({ length: 100 }, () => live.connect({ record: false })))),
       );
     await Promise.all(clients.map((c, i) => c.subscribe('predictions', filterOf(i))));
 
@@ -50,7 +43,7 @@ describe('1,000 clients on loopback', () => {
     let probing = true;
     const probe = (async () => {
       while (probing) {
-        health.push((await fetch(`http://127.0.0.1:${server!.port}/healthz`)).status);
+        health.push((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status);
         await sleep(50);
       }
     })();
@@ -74,7 +67,7 @@ describe('1,000 clients on loopback', () => {
       const short = clients.filter(
         (c, i) => (c.seqs.get('predictions')?.length ?? 0) !== expected[i]!.length,
       );
-      const stats = server!.stats().channels.find((c) => c.channel === 'predictions');
+      const stats = server.stats().channels.find((c) => c.channel === 'predictions');
       throw new Error(`${(error as Error).message}: ${short.length} clients short; ${JSON.stringify(stats)}`);
     });
     probing = false;

@@ -26,7 +26,7 @@ const SEND_DROPPED = 2;
 /** Close code sent to a subscriber that stayed over its backpressure limit too long (4000–4999 is ours). */
 export const CLOSE_SLOW_CONSUMER = 4008;
 
-/** Fan-out time is accounted in windows of this length; catch-up runs this often while anyone is behind. */
+/** Fan-out time is accounted in windows of this length; catch-up runs this often (without a flush interval) while anyone is behind. */
 const FAN_OUT_WINDOW_MS = 100;
 const CATCH_UP_EVERY_MS = 5;
 
@@ -337,7 +337,11 @@ export class ChannelHub {
   #watchBehind(sub: Subscriber, state: ChannelState, subscription: Subscription): void {
     if (!this.#behind.has(subscription)) this.#behind.set(subscription, { sub, state, subscription });
     if (this.#catchUp === undefined) {
-      this.#catchUp = setInterval(() => this.#pumpBehind(), CATCH_UP_EVERY_MS);
+      // As often as live messages are flushed: a subscriber catching up costs one write a flush too.
+      this.#catchUp = setInterval(
+        () => this.#pumpBehind(),
+        this.#options.flushIntervalMs || CATCH_UP_EVERY_MS,
+      );
       this.#catchUp.unref();
     }
   }

@@ -1,31 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   fakePrediction,
-  startTestServer,
-  TestClient,
+  liveFixture,
+  type TestClient,
   waitUntil,
 } from '../../tests/support/live-server-harness.ts';
-import type { LiveServer } from './live-server.ts';
 
 describe('fan-out bounded to websocket.maxFanOutShare of the thread', () => {
-  let server: LiveServer | undefined;
-  const clients: TestClient[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
-    await server?.close();
-  });
+  const live = liveFixture();
 
   it('defers what does not fit the share: subscribers catch up from the buffer, every message once and in order', async () => {
     // Send budgets large enough that only the share holds fan-out back.
-    server = await startTestServer({
+    const server = await live.start({
       maxFanOutShare: 0.05,
       resumeMessages: 100_000,
       resumeBytes: 256 * 1024 * 1024,
       maxBackpressureBytes: 64 * 1024 * 1024,
       totalBackpressureBytes: 1024 * 1024 * 1024,
     });
-    for (let i = 0; i < 50; i++) clients.push(await TestClient.connect(server.port, { record: false }));
+    const clients: TestClient[] = [];
+    for (let i = 0; i < 50; i++) clients.push(await live.connect({ record: false }));
     for (const c of clients) await c.subscribe('predictions');
     // 20,000 messages in 200 publishes a millisecond apart: far more sending than 5% of the time allows.
     for (let from = 0; from < 20_000; from += 100) {

@@ -1,33 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  fakePrediction,
-  startTestServer,
-  TestClient,
-  waitUntil,
-} from '../../tests/support/live-server-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { fakePrediction, liveFixture, waitUntil } from '../../tests/support/live-server-harness.ts';
 import { CLOSE_SLOW_CONSUMER } from './channel-hub.ts';
-import type { LiveServer } from './live-server.ts';
 
 const PAD = 'x'.repeat(4000);
 
 describe('stalled clients', () => {
-  let server: LiveServer | undefined;
-  const clients: TestClient[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
-    await server?.close();
-  });
+  const live = liveFixture();
 
   it('10 clients that stop reading are evicted with 4008; the 10 that read get every message', async () => {
     const registry = new Registry();
-    server = await startTestServer({ slowSubscriberCloseMs: 500, metrics: registry });
-    const connect = () => TestClient.connect(server!.port, { record: false });
+    const server = await live.start({ slowSubscriberCloseMs: 500, metrics: registry });
+    const connect = () => live.connect({ record: false });
     const readers = await Promise.all(Array.from({ length: 10 }, connect));
     const stalled = await Promise.all(Array.from({ length: 10 }, connect));
-    clients.push(...readers, ...stalled);
-    for (const c of clients) await c.subscribe('predictions');
+    for (const c of [...readers, ...stalled]) await c.subscribe('predictions');
     for (const c of stalled) c.pauseReading();
 
     // About 10 MB/s per client in batches of 25 (4 KB each) every 10 ms, until every stalled client is gone.
@@ -68,9 +56,8 @@ describe('stalled clients', () => {
 
   for (const slowPolicy of ['drop-newest', 'thin'] as const) {
     it(`a client that falls behind is told, once it drains, exactly how many it lost (${slowPolicy})`, async () => {
-      server = await startTestServer({ slowSubscriberCloseMs: 0, slowPolicy });
-      const client = await TestClient.connect(server.port, { record: true });
-      clients.push(client);
+      const server = await live.start({ slowSubscriberCloseMs: 0, slowPolicy });
+      const client = await live.connect({ record: true });
       await client.subscribe('predictions');
       client.pauseReading();
       let seq = 0;

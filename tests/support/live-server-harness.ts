@@ -3,6 +3,7 @@
  * fake predictions. Not imported by production code.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import { silentLogger } from '../../core/index.ts';
 import type { Prediction } from '../../schemas/records.ts';
@@ -22,6 +23,36 @@ export interface Received {
 /** Starts a server on an ephemeral loopback port with a silent logger. */
 export function startTestServer(options: Partial<LiveServerOptions> = {}): Promise<LiveServer> {
   return LiveServer.start({ port: 0, host: '127.0.0.1', logger: silentLogger, ...options });
+}
+
+/**
+ * A test file's live server and the clients its tests open, all closed after each test. Call it
+ * at describe level; `start` in the test (again after a restart), then `connect`.
+ */
+export function liveFixture() {
+  let current: LiveServer | undefined;
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await current?.close();
+    current = undefined;
+  });
+  return {
+    async start(options: Partial<LiveServerOptions> = {}): Promise<LiveServer> {
+      current = await startTestServer(options);
+      return current;
+    },
+    get server(): LiveServer {
+      if (!current) throw new Error('start the server first');
+      return current;
+    },
+    async connect(options: ConnectOptions = {}): Promise<TestClient> {
+      if (!current) throw new Error('start the server first');
+      const client = await TestClient.connect(current.port, options);
+      clients.push(client);
+      return client;
+    },
+  };
 }
 
 /** Polls `condition` until it holds; fails the test with `what` after `timeoutMs`. */

@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, silentLogger } from '../../../core/index.ts';
 import { redactSecrets } from '../../../core/secrets.ts';
-import { startTestServer, TestClient } from '../../../tests/support/live-server-harness.ts';
+import { liveFixture, TestClient } from '../../../tests/support/live-server-harness.ts';
 import { jsonReply } from '../http-routes.ts';
 import { CLOSE_TOKEN_EXPIRED, LiveServer } from '../live-server.ts';
 
@@ -52,16 +52,10 @@ async function rs256(claims: Record<string, unknown>) {
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 
 describe('the live feed with websocket.auth', () => {
-  let server: LiveServer | undefined;
-  const clients: TestClient[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
-    await server?.close();
-    server = undefined;
-  });
+  const live = liveFixture();
 
   it('refuses an upgrade with no token, a wrong one, an expired JWT, a bad signature or the wrong audience (401)', async () => {
-    server = await startTestServer({ auth });
+    const server = await live.start({ auth });
     const { port } = server;
     expect(await TestClient.refusal(port)).toBe(401);
     expect(await TestClient.refusal(port, bearer('not-a-token-at-all-0000000000'))).toBe(401);
@@ -78,51 +72,46 @@ describe('the live feed with websocket.auth', () => {
   });
 
   it('refuses a browser page from another origin (403) and lets its own origin and listed ones in', async () => {
-    server = await startTestServer({ auth, allowedOrigins: ['https://ops.example'] });
+    const server = await live.start({ auth, allowedOrigins: ['https://ops.example'] });
     const { port } = server;
     const token = await hs256({});
     const withOrigin = (origin: string) => ({ headers: { authorization: `Bearer ${token}`, origin } });
     expect(await TestClient.refusal(port, withOrigin('http://evil.example'))).toBe(403);
-    clients.push(await TestClient.connect(port, withOrigin(`http://127.0.0.1:${port}`)));
-    clients.push(await TestClient.connect(port, withOrigin('https://ops.example')));
+    await live.connect(withOrigin(`http://127.0.0.1:${port}`));
+    await live.connect(withOrigin('https://ops.example'));
   });
 
   it('lets a valid token in, by header or access_token, and limits it to its channels', async () => {
-    server = await startTestServer({ auth });
-    const { port } = server;
-    const onlyDrift = await TestClient.connect(port, bearer(STATIC));
-    clients.push(onlyDrift);
+    await live.start({ auth });
+    const onlyDrift = await live.connect(bearer(STATIC));
     expect(await onlyDrift.subscribe('drift')).toMatchObject({ op: 'subscribed', channel: 'drift' });
     const refused = await onlyDrift.request({ op: 'subscribe', channel: 'predictions' }, 'error');
     expect(refused).toMatchObject({ error: 'forbidden_channel' });
 
-    const viaQuery = await TestClient.connect(port, {
+    const viaQuery = await live.connect({
       query: `access_token=${await hs256({ channels: ['predictions', 'alerts'] })}`,
     });
-    clients.push(viaQuery);
     expect(await viaQuery.subscribe('predictions')).toMatchObject({ op: 'subscribed' });
     expect(await viaQuery.request({ op: 'subscribe', channel: 'drift' }, 'error')).toMatchObject({
       error: 'forbidden_channel',
     });
 
-    const rsa = await TestClient.connect(port, bearer(await rs256({})));
-    clients.push(rsa);
+    const rsa = await live.connect(bearer(await rs256({})));
     expect(await rsa.subscribe('deadletters')).toMatchObject({ op: 'subscribed' });
   });
 
   it('closes a connection whose token expires, with 4001', async () => {
-    server = await startTestServer({ auth });
-    const client = await TestClient.connect(server.port, bearer(await hs256({}, 1)));
-    clients.push(client);
+    const _server = await live.start({ auth });
+    const client = await live.connect(bearer(await hs256({}, 1)));
     expect(await client.closed(5000)).toBe(CLOSE_TOKEN_EXPIRED);
     expect(client.closeReason).toBe('token expired');
   });
 
   it('puts /metrics behind a token when websocket.auth.metrics is set; /healthz stays open', async () => {
-    server = await startTestServer({ auth });
+    const server = await live.start({ auth });
     server.get('/metrics', () => jsonReply(200, { ok: true }), { requireToken: server.metricsNeedToken });
     server.get('/healthz', () => jsonReply(200, { status: 'ok' }));
-    const url = (path: string) => `http://127.0.0.1:${server!.port}${path}`;
+    const url = (path: string) => `http://127.0.0.1:${server.port}${path}`;
     expect((await fetch(url('/metrics'))).status).toBe(401);
     expect((await fetch(url('/metrics'), { headers: { authorization: `Bearer ${STATIC}` } })).status).toBe(
       200,
