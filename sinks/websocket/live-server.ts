@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../core/index.ts';
 import { ConfigError, errorMessage, retry, SluiceError } from '../../core/index.ts';
-import { authConfigured } from './auth/live-auth-config.ts';
+import { checkExposure, writeRefusal } from './auth/exposure.ts';
 import type { Grant } from './auth/token-verifier.ts';
 import { UpgradeGate } from './auth/upgrade-gate.ts';
 import { ChannelHub, type ChannelStats, type Subscriber } from './channel-hub.ts';
@@ -233,7 +233,7 @@ export class LiveServer {
 
   async #listen(): Promise<void> {
     const { host, port, listenRetryMs } = this.#config;
-    this.#checkExposure();
+    checkExposure(this.#config, this.#logger);
     const deadline = Date.now() + listenRetryMs;
     await retry(
       async () => {
@@ -276,26 +276,6 @@ export class LiveServer {
       }
     });
     return this.#listenSocket !== null;
-  }
-
-  /** Without auth the feed is anyone's who reaches the port: only loopback, unless the operator says so. */
-  #checkExposure(): void {
-    const { host, allowAnonymous, auth } = this.#config;
-    if (authConfigured(auth)) return;
-    if (isLoopback(host)) {
-      this.#logger.info({ host }, 'no websocket.auth configured: the live port listens on loopback only');
-      return;
-    }
-    if (!allowAnonymous)
-      throw new ConfigError(
-        'SLUICE_CONFIG_INVALID',
-        `host: ${host} is not a loopback address and websocket.auth configures no token; anyone who reaches the port could read every channel. Configure websocket.auth, or set websocket.allowAnonymous: true`,
-        { subject: 'host' },
-      );
-    this.#logger.warn(
-      { host },
-      'websocket.allowAnonymous: the live feed is open to anyone who reaches the port',
-    );
   }
 
   #upgrade(res: uws.HttpResponse, req: uws.HttpRequest, context: uws.us_socket_context_t): void {
@@ -467,17 +447,4 @@ export class LiveServer {
       },
     });
   }
-}
-
-function writeRefusal(res: uws.HttpResponse, status: number, error: string, message: string): void {
-  const line =
-    status === 401 ? '401 Unauthorized' : status === 403 ? '403 Forbidden' : '503 Service Unavailable';
-  res.writeStatus(line).writeHeader('content-type', 'application/json; charset=utf-8');
-  if (status === 401) res.writeHeader('www-authenticate', 'Bearer');
-  res.end(JSON.stringify({ error, message }));
-}
-
-/** Whether a bind address reaches this machine only. */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
