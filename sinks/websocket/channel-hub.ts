@@ -14,10 +14,11 @@
  */
 
 import { performance } from 'node:perf_hooks';
-import type { Logger } from '../../core/index.ts';
 import { SluiceError } from '../../core/index.ts';
 import { ChannelRing } from './channel-ring.ts';
 import type { ServerMessage } from './client-protocol.ts';
+import { FanOutShare } from './fan-out-share.ts';
+import type { ChannelHubOptions, ChannelStats, Resume, Subscriber, Subscription } from './hub-types.ts';
 import { describeFilter, matchesFilter, type SubscriberFilter } from './subscriber-filter.ts';
 
 /** uWS `send` result meaning "not sent: over maxBackpressure". */
@@ -26,92 +27,11 @@ const SEND_DROPPED = 2;
 /** Close code sent to a subscriber that stayed over its backpressure limit too long (4000–4999 is ours). */
 export const CLOSE_SLOW_CONSUMER = 4008;
 
-/** Fan-out time is accounted in windows of this length; catch-up runs this often (without a flush interval) while anyone is behind. */
-const FAN_OUT_WINDOW_MS = 100;
+/** Without a flush interval, catch-up runs this often while anyone is behind. */
 const CATCH_UP_EVERY_MS = 5;
 
 /** Under the `thin` policy, a subscriber past half its budget gets one message in this many (by seq). */
 const THIN_EVERY = 10;
-
-/** The socket surface the hub uses; a uWS WebSocket satisfies it, tests may pass fakes. */
-export interface SubscriberSocket {
-  send(message: string | Uint8Array, isBinary?: boolean): number;
-  getBufferedAmount(): number;
-  cork(cb: () => void): unknown;
-  end(code?: number, reason?: string): void;
-}
-
-/** One channel subscription of a subscriber. */
-export interface Subscription {
-  filter: SubscriberFilter | null;
-  /** While catching up from the ring: the next seq to send; 0 when live. */
-  cursor: number;
-  /** The first seq the live fan-out may send it (what came before reached it, or predates it). */
-  liveFrom: number;
-  /** Messages lost to the send budget and not yet reported to the client. */
-  dropped: number;
-}
-
-/** One connected client as the hub sees it; the live server creates it on open and marks it closed on close. */
-export interface Subscriber {
-  readonly id: number;
-  readonly socket: SubscriberSocket;
-  /** Set by the close handler; a closed socket must never be touched again (uWS throws). */
-  closed: boolean;
-  /** Date.now() of the first drop of the current unbroken run of drops; 0 when not dropping. */
-  droppingSince: number;
-  readonly channels: Map<string, Subscription>;
-}
-
-/** Counters of one channel, read by the metrics hook, `stats()` and tests. */
-export interface ChannelStats {
-  readonly channel: string;
-  readonly subscribers: number;
-  /** Last seq published on the channel (0 before the first message). */
-  readonly seq: number;
-  /** Messages written to subscriber sockets, summed over subscribers. */
-  readonly sent: number;
-  /** Messages a subscriber should have received but lost to its send budget. */
-  readonly dropped: number;
-  /** Messages that could not be serialized (e.g. a BigInt or a cycle in the data): sent to nobody. */
-  readonly unencodable: number;
-  /** Fan-outs of this channel left to the catch-up because fan-out had used its share of the thread. */
-  readonly deferred: number;
-  /** Messages held for resumes, and their bytes (estimated for those never serialized). */
-  readonly buffered: number;
-  readonly bufferedBytes: number;
-}
-
-/** What a slow subscriber loses: the newest messages, or all but one in ten past half its budget first. */
-export type SlowPolicy = 'drop-newest' | 'thin';
-
-/** Settings of the hub; the live server passes them from its options. */
-export interface ChannelHubOptions {
-  readonly channels: readonly string[];
-  /** Per subscriber: unsent bytes past which it loses messages. */
-  readonly maxBackpressureBytes: number;
-  /** All subscribers together: their unsent bytes stay near this; each gets an equal share, at most the above. */
-  readonly totalBackpressureBytes: number;
-  /** Close a subscriber whose drops have lasted this long without a full delivery in between; 0 never closes. */
-  readonly slowSubscriberCloseMs: number;
-  readonly slowPolicy: SlowPolicy;
-  /** The share of wall-clock time fan-out may take (0 to 1); past it, subscribers catch up from the ring. */
-  readonly maxFanOutShare: number;
-  /** Published messages wait up to this long to go out together; 0 sends each batch as it is published. */
-  readonly flushIntervalMs: number;
-  /** Per channel: messages held for resumes, and their bytes. */
-  readonly resumeMessages: number;
-  readonly resumeBytes: number;
-  /** This server run's stream epoch: a resume from another epoch gets `reset`. */
-  readonly epoch: string;
-  readonly logger: Logger;
-}
-
-/** How a subscribe asks to start: live, or after `fromSeq` of stream `epoch`. */
-export interface Resume {
-  fromSeq: number;
-  epoch: string;
-}
 
 interface Entry {
   readonly sub: Subscriber;
@@ -147,11 +67,11 @@ export class ChannelHub {
   >();
   #catchUp: NodeJS.Timeout | undefined;
   #flushTimer: NodeJS.Timeout | undefined;
-  #windowStart = 0;
-  #spentMs = 0;
+  readonly #share: FanOutShare;
 
   constructor(options: ChannelHubOptions) {
     this.#options = options;
+    this.#share = new FanOutShare(options.maxFanOutShare);
     for (const name of options.channels) {
       const head = `{"channel":${JSON.stringify(name)},"seq":`;
       this.#channels.set(name, {
@@ -276,13 +196,13 @@ export class ChannelHub {
   /** Fans `items` (seqs from `first`) out to the live subscribers now, or defers them past the share. */
   #deliver(state: ChannelState, items: readonly unknown[], first: number): void {
     const started = performance.now();
-    if (!this.#mayFanOut(started)) {
+    if (!this.#share.allows(started)) {
       state.deferred++;
       this.#defer(state, first);
       return;
     }
     this.#fanOut(state, items, first, started);
-    this.#spentMs += performance.now() - started;
+    this.#share.spend(performance.now() - started);
   }
 
   /**
@@ -305,20 +225,6 @@ export class ChannelHub {
       for (let seq = from; seq <= state.seq; seq++) items[seq - from] = state.ring.item(seq);
       this.#deliver(state, items, from);
     }
-  }
-
-  /**
-   * Whether fan-out may run now: it has used less than `maxFanOutShare` of the current 100 ms
-   * window. Past that, subscribers catch up from the ring as the share allows, so a thousand of
-   * them cost the pipeline a bounded share of its thread, not whatever they could read.
-   */
-  #mayFanOut(now: number): boolean {
-    if (this.#options.maxFanOutShare >= 1) return true;
-    if (now - this.#windowStart >= FAN_OUT_WINDOW_MS) {
-      this.#windowStart = now;
-      this.#spentMs = 0;
-    }
-    return this.#spentMs < this.#options.maxFanOutShare * FAN_OUT_WINDOW_MS;
   }
 
   /** Live subscribers of the channel miss this batch's fan-out: each continues from `firstSeq` out of the ring. */
@@ -367,9 +273,9 @@ export class ChannelHub {
         continue;
       }
       const started = performance.now();
-      if (!this.#mayFanOut(started)) return;
+      if (!this.#share.allows(started)) return;
       this.#pump(sub, state, subscription);
-      this.#spentMs += performance.now() - started;
+      this.#share.spend(performance.now() - started);
     }
     if (this.#behind.size === 0) {
       clearInterval(this.#catchUp);
@@ -491,10 +397,7 @@ export class ChannelHub {
     const limit = this.#limit();
     const thin = this.#options.slowPolicy === 'thin';
     let now = 0;
-    const allowedMs =
-      this.#options.maxFanOutShare >= 1
-        ? Number.POSITIVE_INFINITY
-        : this.#options.maxFanOutShare * FAN_OUT_WINDOW_MS - this.#spentMs;
+    const allowedMs = this.#share.remainingMs();
     for (let e = 0; e < entries.length; e++) {
       const { sub, subscription } = entries[e]!;
       if (sub.closed || subscription.cursor !== 0) continue;

@@ -1,7 +1,8 @@
 /** The live port: WebSocket feed, dashboard and HTTP routes on one uWebSockets.js server. */
-export { type ChannelStats, CLOSE_SLOW_CONSUMER } from './channel-hub.ts';
+export { CLOSE_SLOW_CONSUMER } from './channel-hub.ts';
 export type { ClientErrorCode, ServerMessage } from './client-protocol.ts';
 export { type HttpHandler, type HttpReply, type HttpRequestInfo, jsonReply } from './http-routes.ts';
+export type { ChannelStats } from './hub-types.ts';
 export { type LiveFeed, liveFeedTap } from './live-feed-tap.ts';
 export {
   CLOSE_GOING_AWAY,

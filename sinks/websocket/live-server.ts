@@ -13,7 +13,7 @@ import { ConfigError, errorMessage, retry, SluiceError } from '../../core/index.
 import { checkExposure, writeRefusal } from './auth/exposure.ts';
 import type { Grant } from './auth/token-verifier.ts';
 import { UpgradeGate } from './auth/upgrade-gate.ts';
-import { ChannelHub, type ChannelStats, type Subscriber } from './channel-hub.ts';
+import { ChannelHub } from './channel-hub.ts';
 import {
   type ClientErrorCode,
   type ClientMessage,
@@ -23,6 +23,7 @@ import {
 } from './client-protocol.ts';
 import { registerDashboard } from './dashboard-routes.ts';
 import { type HttpHandler, HttpRoutes, jsonReply } from './http-routes.ts';
+import type { ChannelStats, Subscriber } from './hub-types.ts';
 import {
   type LiveServerConfig,
   type LiveServerConfigInput,

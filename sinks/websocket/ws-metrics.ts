@@ -4,7 +4,7 @@
  * registry only when it is scraped, via `collect`.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { ChannelStats } from './channel-hub.ts';
+import type { ChannelStats } from './hub-types.ts';
 
 /** Where the metrics read their numbers at scrape time; the live server implements it. */
 export interface LiveMetricsSource {
