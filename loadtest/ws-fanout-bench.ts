@@ -9,7 +9,6 @@
  * 4. the server process's peak RSS with 1,000 subscribers against its idle RSS.
  * Writes bench-results/ws-fanout-*.json.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { silentLogger } from '../core/logger.ts';
@@ -18,45 +17,7 @@ import type { Prediction } from '../schemas/index.ts';
 import { LiveServer } from '../sinks/websocket/index.ts';
 import { generateEncodedEvents, measurePipeline } from './pipeline-bench.ts';
 import { formatNumber, median, printTable, writeJson } from './report.ts';
-
-interface SwarmResult {
-  received: number;
-  closedByServer: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
-
-class Swarm {
-  readonly #child: ChildProcess;
-  readonly ready: Promise<void>;
-  #result: ((r: SwarmResult) => void) | undefined;
-
-  constructor(port: number, count: number, stalled = 0) {
-    this.#child = fork(
-      new URL('./ws-subscriber-swarm.ts', import.meta.url),
-      [String(port), String(count), String(stalled)],
-      {
-        execArgv: ['--import', 'tsx'],
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      },
-    );
-    this.ready = new Promise((resolve, reject) => {
-      this.#child.on('message', (m: { kind: string } & SwarmResult) => {
-        if (m.kind === 'ready') resolve();
-        if (m.kind === 'result') this.#result?.(m);
-      });
-      this.#child.on('exit', (code) => code && reject(new Error(`the subscriber swarm exited with ${code}`)));
-    });
-  }
-
-  stop(): Promise<SwarmResult> {
-    return new Promise((resolve) => {
-      this.#result = resolve;
-      this.#child.send({ kind: 'stop' });
-    });
-  }
-}
+import { Swarm } from './subscriber-swarm.ts';
 
 function prediction(i: number, pad: string): Prediction {
   const now = Date.now();
