@@ -15,14 +15,18 @@
 
 import { performance } from 'node:perf_hooks';
 import { SluiceError } from '../../core/index.ts';
-import { ChannelRing } from './channel-ring.ts';
+import {
+  type ChannelState,
+  catchUp,
+  type Entry,
+  messageBytes,
+  newChannelState,
+  SEND_DROPPED,
+} from './channel-state.ts';
 import type { ServerMessage } from './client-protocol.ts';
 import { FanOutShare } from './fan-out-share.ts';
 import type { ChannelHubOptions, ChannelStats, Resume, Subscriber, Subscription } from './hub-types.ts';
 import { describeFilter, matchesFilter, type SubscriberFilter } from './subscriber-filter.ts';
-
-/** uWS `send` result meaning "not sent: over maxBackpressure". */
-const SEND_DROPPED = 2;
 
 /** Close code sent to a subscriber that stayed over its backpressure limit too long (4000–4999 is ours). */
 export const CLOSE_SLOW_CONSUMER = 4008;
@@ -32,26 +36,6 @@ const CATCH_UP_EVERY_MS = 5;
 
 /** Under the `thin` policy, a subscriber past half its budget gets one message in this many (by seq). */
 const THIN_EVERY = 10;
-
-interface Entry {
-  readonly sub: Subscriber;
-  readonly subscription: Subscription;
-}
-
-interface ChannelState {
-  readonly name: string;
-  /** `{"channel":"<name>","seq":` — the constant head of every message on the channel. */
-  readonly head: string;
-  readonly ring: ChannelRing;
-  seq: number;
-  /** The first seq published since the last flush; 0 when none waits. */
-  pendingFrom: number;
-  entries: readonly Entry[];
-  sent: number;
-  dropped: number;
-  unencodable: number;
-  deferred: number;
-}
 
 /** Owns subscriptions and fan-out for the live server; `publish*` is called by the pipeline on its hot path. */
 export class ChannelHub {
@@ -73,19 +57,7 @@ export class ChannelHub {
     this.#options = options;
     this.#share = new FanOutShare(options.maxFanOutShare);
     for (const name of options.channels) {
-      const head = `{"channel":${JSON.stringify(name)},"seq":`;
-      this.#channels.set(name, {
-        name,
-        head,
-        ring: new ChannelRing(options.resumeMessages, options.resumeBytes),
-        seq: 0,
-        pendingFrom: 0,
-        entries: [],
-        sent: 0,
-        dropped: 0,
-        unencodable: 0,
-        deferred: 0,
-      });
+      this.#channels.set(name, newChannelState(name, options));
     }
   }
 
@@ -331,63 +303,18 @@ export class ChannelHub {
     if (!sub.closed) sub.socket.send(JSON.stringify(message), false);
   }
 
-  /**
-   * Sends held messages from the subscription's cursor, a budget's worth at a time, until it has
-   * caught up (then it is live) or uWS holds unsent bytes (then its drain event calls this again:
-   * stopping while everything went straight to the kernel would wait for a drain that never comes).
-   */
+  /** Feeds a catching-up subscription (catchUp); one reading nothing is closed like one that drops. */
   #pump(sub: Subscriber, state: ChannelState, subscription: Subscription): void {
     const limit = this.#limit();
-    while (subscription.cursor !== 0 && !sub.closed) {
-      let budget = limit - sub.socket.getBufferedAmount();
-      if (budget <= 0) {
-        // A client catching up that reads nothing is as slow as one that drops: same clock, same 4008.
-        const now = Date.now();
-        if (sub.droppingSince === 0) sub.droppingSince = now;
-        else if (
-          this.#options.slowSubscriberCloseMs > 0 &&
-          now - sub.droppingSince >= this.#options.slowSubscriberCloseMs
-        )
-          this.#closeSlow(sub, now, limit);
-        return;
-      }
-      sub.droppingSince = 0;
-      sub.socket.cork(() => {
-        while (subscription.cursor !== 0 && budget > 0 && !sub.closed)
-          budget -= this.#sendNext(sub, state, subscription);
-      });
-      if (sub.socket.getBufferedAmount() > 0) return;
-    }
-  }
-
-  /** Sends the message at the cursor if it passes the filter, moves the cursor on; returns the bytes sent. */
-  #sendNext(sub: Subscriber, state: ChannelState, subscription: Subscription): number {
-    const seq = subscription.cursor;
-    if (seq > state.seq) {
-      subscription.cursor = 0;
-      subscription.liveFrom = state.seq + 1;
-      return 0;
-    }
-    if (!state.ring.holds(seq)) {
-      // It fell out of the ring while this client caught up: say how much, go on from the oldest held.
-      const toSeq = Math.min(state.ring.firstSeq - 1, state.seq);
-      this.#reply(sub, { op: 'gap', channel: state.name, missed: toSeq - seq + 1, fromSeq: seq, toSeq });
-      subscription.cursor = toSeq + 1;
-      return 0;
-    }
-    subscription.cursor = seq === state.seq ? 0 : seq + 1;
-    subscription.liveFrom = seq + 1;
-    const item = state.ring.item(seq);
-    if (subscription.filter !== null && !matchesFilter(subscription.filter, item)) return 0;
-    const text = state.ring.text(seq, (s, i) => this.#encode(state, s, i));
-    if (text === null) return 0;
-    if (sub.socket.send(text, false) === SEND_DROPPED) {
-      // uWS's own limit: this one again on the next drain.
-      subscription.cursor = seq;
-      return Number.POSITIVE_INFINITY;
-    }
-    state.sent++;
-    return text.length;
+    catchUp(sub, state, subscription, limit, this.#options.logger, () => {
+      const now = Date.now();
+      if (sub.droppingSince === 0) sub.droppingSince = now;
+      else if (
+        this.#options.slowSubscriberCloseMs > 0 &&
+        now - sub.droppingSince >= this.#options.slowSubscriberCloseMs
+      )
+        this.#closeSlow(sub, now, limit);
+    });
   }
 
   #fanOut(state: ChannelState, items: readonly unknown[], firstSeq: number, startedMs = 0): void {
@@ -430,7 +357,8 @@ export class ChannelHub {
               continue;
             }
             let message = encoded[i];
-            if (message === undefined) message = encoded[i] = this.#textOf(state, seq, item);
+            if (message === undefined)
+              message = encoded[i] = messageBytes(state, seq, item, this.#options.logger);
             if (message === null) continue;
             // uWS's own limit sits above ours (see live-server.ts); DROPPED here is its backstop.
             if (sub.socket.send(message, false) === SEND_DROPPED) dropped++;
@@ -456,27 +384,6 @@ export class ChannelHub {
         now - sub.droppingSince >= this.#options.slowSubscriberCloseMs
       )
         this.#closeSlow(sub, now, limit);
-    }
-  }
-
-  /** A message's text: from the ring (serialized there once) while it holds the seq, else serialized here. */
-  #textOf(state: ChannelState, seq: number, item: unknown): Uint8Array | null {
-    if (state.ring.holds(seq)) return state.ring.text(seq, (s, i) => this.#encode(state, s, i));
-    return this.#encode(state, seq, item);
-  }
-
-  #encode(state: ChannelState, seq: number, item: unknown): Uint8Array | null {
-    try {
-      return Buffer.from(`${state.head}${seq},"data":${JSON.stringify(item) ?? 'null'}}`);
-    } catch (error) {
-      state.unencodable++;
-      if (state.unencodable === 1 || state.unencodable % 10_000 === 0) {
-        this.#options.logger.warn(
-          { err: error, channel: state.name, seq },
-          'live feed: record cannot be serialized; skipped',
-        );
-      }
-      return null;
     }
   }
 

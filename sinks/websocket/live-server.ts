@@ -9,7 +9,7 @@ import uws from 'uWebSockets.js';
 import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../core/index.ts';
-import { ConfigError, errorMessage, retry, SluiceError } from '../../core/index.ts';
+import { errorMessage } from '../../core/index.ts';
 import { checkExposure, writeRefusal } from './auth/exposure.ts';
 import type { Grant } from './auth/token-verifier.ts';
 import { UpgradeGate } from './auth/upgrade-gate.ts';
@@ -24,6 +24,7 @@ import {
 import { registerDashboard } from './dashboard-routes.ts';
 import { type HttpHandler, HttpRoutes, jsonReply } from './http-routes.ts';
 import type { ChannelStats, Subscriber } from './hub-types.ts';
+import { listenWithRetry } from './listen-with-retry.ts';
 import {
   type LiveServerConfig,
   type LiveServerConfigInput,
@@ -64,14 +65,6 @@ interface Connection extends Subscriber {
 }
 
 const WS_PATH = '/ws';
-// A busy port is asked for again every 50 ms doubling to 1 s, until websocket.listenRetryMs has passed.
-const LISTEN_RETRY = {
-  retries: Number.POSITIVE_INFINITY,
-  initialDelayMs: 50,
-  maxDelayMs: 1000,
-  factor: 2,
-  jitter: 0,
-};
 const REPLY_HEADROOM_BYTES = 256 * 1024;
 
 /** uWS ≥ 20.30 has `App.close()` (closes every socket); the typings lag behind. */
@@ -233,50 +226,11 @@ export class LiveServer {
   }
 
   async #listen(): Promise<void> {
-    const { host, port, listenRetryMs } = this.#config;
     checkExposure(this.#config, this.#logger);
-    const deadline = Date.now() + listenRetryMs;
-    await retry(
-      async () => {
-        if (this.#tryListen()) return;
-        if (Date.now() >= deadline) {
-          this.#app.close?.();
-          throw new ConfigError(
-            'SLUICE_CONFIG_INVALID',
-            `port: cannot listen on ${host}:${port} (in use, or host not a local address; retried for ` +
-              `websocket.listenRetryMs=${listenRetryMs} ms); set port (SLUICE_PORT) to a free port, or host to an address of this machine`,
-            { subject: 'port' },
-          );
-        }
-        throw new SluiceError('SLUICE_LIVE_PORT_BUSY', `${host}:${port} is busy`, {
-          retriable: true,
-          subject: 'port',
-        });
-      },
-      {
-        ...LISTEN_RETRY,
-        onRetry: (_error, attempt) => {
-          if (attempt === 1) {
-            this.#logger.warn(
-              { host, port, retryForMs: listenRetryMs },
-              'live port busy (TIME_WAIT from a previous run, or another process); retrying',
-            );
-          } else this.#logger.debug({ host, port, attempt }, 'live port still busy; retrying');
-        },
-      },
-    );
-    this.#logger.info({ host, port: this.#port, ws: WS_PATH }, 'live server listening');
-  }
-
-  #tryListen(): boolean {
-    // uWS calls back synchronously.
-    this.#app.listen(this.#config.host, this.#config.port, (socket) => {
-      if (socket) {
-        this.#listenSocket = socket;
-        this.#port = uws.us_socket_local_port(socket);
-      }
-    });
-    return this.#listenSocket !== null;
+    const bound = await listenWithRetry(this.#app, this.#config, this.#logger);
+    this.#listenSocket = bound.socket;
+    this.#port = bound.port;
+    this.#logger.info({ host: this.#config.host, port: this.#port, ws: WS_PATH }, 'live server listening');
   }
 
   #upgrade(res: uws.HttpResponse, req: uws.HttpRequest, context: uws.us_socket_context_t): void {
