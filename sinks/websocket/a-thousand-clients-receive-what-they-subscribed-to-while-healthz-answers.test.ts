@@ -37,7 +37,8 @@ describe('1,000 clients on loopback', () => {
       clients.push(
         ...(await Promise.all(Array.from({ length: 100 }, () => live.connect({ record: false })))),
       );
-    await Promise.all(clients.map((c, i) => c.subscribe('predictions', filterOf(i))));
+    // Every other client takes batch frames (arrays), with each kind of filter.
+    await Promise.all(clients.map((c, i) => c.subscribe('predictions', filterOf(i), { batch: i % 8 >= 4 })));
 
     const health: number[] = [];
     let probing = true;
@@ -74,7 +75,11 @@ describe('1,000 clients on loopback', () => {
     await probe;
     clients.forEach((c, i) => {
       expect(c.seqs.get('predictions') ?? []).toEqual(expected[i]);
+      if (i % 8 < 4) expect(c.batchFrames).toBe(0);
     });
+    const batchedWithMessages = clients.filter((_, i) => i % 8 >= 4 && expected[i]!.length > 0);
+    expect(batchedWithMessages.length).toBeGreaterThan(CLIENTS / 4);
+    expect(batchedWithMessages.filter((c) => c.batchFrames === 0)).toHaveLength(0);
     // The filters really filtered: a key takes a tenth, a 25% sample about a quarter.
     expect(expected[1]!.length).toBe(MESSAGES / 10);
     expect(expected[3]!.length).toBeGreaterThan(MESSAGES * 0.2);

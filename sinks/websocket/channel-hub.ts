@@ -15,6 +15,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { SluiceError } from '../../core/index.ts';
+import { type BatchFrame, buildBatchFrame } from './batch-frame.ts';
 import {
   type ChannelState,
   catchUp,
@@ -34,6 +35,9 @@ export const CLOSE_SLOW_CONSUMER = 4008;
 /** Without a flush interval, catch-up runs this often while anyone is behind. */
 const CATCH_UP_EVERY_MS = 5;
 
+/** Adaptive coalescing: after a fan-out of d ms, the next waits until d more have passed (fan-out at most half the time). */
+const COALESCE_FACTOR = 1;
+
 /** Under the `thin` policy, a subscriber past half its budget gets one message in this many (by seq). */
 const THIN_EVERY = 10;
 
@@ -51,6 +55,8 @@ export class ChannelHub {
   >();
   #catchUp: NodeJS.Timeout | undefined;
   #flushTimer: NodeJS.Timeout | undefined;
+  /** performance.now() before which an adaptive flush waits (see #deliver). */
+  #quietUntil = 0;
   readonly #share: FanOutShare;
 
   constructor(options: ChannelHubOptions) {
@@ -72,17 +78,31 @@ export class ChannelHub {
     channel: string,
     filter: SubscriberFilter | null,
     resume: Resume | null,
+    batch = false,
   ): boolean {
     const state = this.#state(channel);
     const { epoch } = this.#options;
     const sameEpoch = resume !== null && resume.epoch === epoch;
     if (sameEpoch && resume.fromSeq > state.seq) return false;
-    const subscription: Subscription = { filter, cursor: 0, liveFrom: state.seq + 1, dropped: 0 };
+    const subscription: Subscription = {
+      filter,
+      cursor: 0,
+      liveFrom: state.seq + 1,
+      dropped: 0,
+      batch,
+    };
     sub.channels.set(channel, subscription);
     this.#subscribers.add(sub);
     state.entries = [...state.entries.filter((e) => e.sub !== sub), { sub, subscription }];
     if (resume !== null && !sameEpoch) this.#reply(sub, { op: 'reset', channel, epoch, seq: state.seq });
-    this.#reply(sub, { op: 'subscribed', channel, epoch, seq: state.seq, filter: describeFilter(filter) });
+    this.#reply(sub, {
+      op: 'subscribed',
+      channel,
+      epoch,
+      seq: state.seq,
+      filter: describeFilter(filter),
+      batch,
+    });
     if (!sameEpoch) return true;
     let next = resume.fromSeq + 1;
     if (next <= state.seq && next < state.ring.firstSeq) {
@@ -157,9 +177,12 @@ export class ChannelHub {
     for (let i = 0; i < items.length; i++) state.ring.push(first + i, items[i]);
     state.seq += items.length;
     if (state.entries.length === 0 || items.length === 0) return;
-    if (this.#options.flushIntervalMs > 0) {
+    const interval = this.#options.flushIntervalMs;
+    const waitMs = interval === 'auto' ? this.#quietUntil - performance.now() : interval > 0 ? interval : 0;
+    // A flush already waiting takes these too: sending them now would overtake its messages.
+    if (waitMs > 0 || this.#flushTimer !== undefined) {
       if (state.pendingFrom === 0) state.pendingFrom = first;
-      this.#flushTimer ??= setTimeout(() => this.#flush(), this.#options.flushIntervalMs);
+      this.#flushTimer ??= setTimeout(() => this.#flush(), Math.max(1, waitMs));
       return;
     }
     this.#deliver(state, items, first);
@@ -174,7 +197,12 @@ export class ChannelHub {
       return;
     }
     this.#fanOut(state, items, first, started);
-    this.#share.spend(performance.now() - started);
+    const took = performance.now() - started;
+    this.#share.spend(took);
+    // Without a fixed interval, what is published next waits as long as this fan-out took:
+    // each subscriber's write is a system call, so a costly fan-out (many subscribers) is spaced
+    // out and the next one carries more messages for the same writes.
+    if (this.#options.flushIntervalMs === 'auto') this.#quietUntil = started + took * (1 + COALESCE_FACTOR);
   }
 
   /**
@@ -218,7 +246,9 @@ export class ChannelHub {
       // As often as live messages are flushed: a subscriber catching up costs one write a flush too.
       this.#catchUp = setInterval(
         () => this.#pumpBehind(),
-        this.#options.flushIntervalMs || CATCH_UP_EVERY_MS,
+        typeof this.#options.flushIntervalMs === 'number' && this.#options.flushIntervalMs > 0
+          ? this.#options.flushIntervalMs
+          : CATCH_UP_EVERY_MS,
       );
       this.#catchUp.unref();
     }
@@ -230,7 +260,8 @@ export class ChannelHub {
    * drained completely raises no further drain event, so this does not wait for one).
    */
   #pumpBehind(): void {
-    for (const entry of this.#behind.values()) {
+    // A snapshot: entries served go to the back of the map, and must not come round again this tick.
+    for (const entry of [...this.#behind.values()]) {
       const { sub, state, subscription } = entry;
       if (sub.closed || sub.channels.get(state.name) !== subscription) {
         this.#behind.delete(entry.subscription);
@@ -248,6 +279,9 @@ export class ChannelHub {
       if (!this.#share.allows(started)) return;
       this.#pump(sub, state, subscription);
       this.#share.spend(performance.now() - started);
+      // To the back of the line: when the share runs out, the next tick starts with the others.
+      this.#behind.delete(subscription);
+      if (subscription.cursor !== 0 || subscription.dropped > 0) this.#behind.set(subscription, entry);
     }
     if (this.#behind.size === 0) {
       clearInterval(this.#catchUp);
@@ -320,6 +354,14 @@ export class ChannelHub {
   #fanOut(state: ChannelState, items: readonly unknown[], firstSeq: number, startedMs = 0): void {
     // One slot per item, filled on first need: a message that matches no filter is never serialized.
     const encoded: Array<Uint8Array | null | undefined> = new Array(items.length);
+    const encodeAt = (i: number): Uint8Array | null => {
+      let message = encoded[i];
+      if (message === undefined)
+        message = encoded[i] = messageBytes(state, firstSeq + i, items[i], this.#options.logger);
+      return message;
+    };
+    // Unfiltered batch subscribers share one frame per starting item.
+    const shared: Array<BatchFrame | null | undefined> = [];
     const entries = state.entries;
     const limit = this.#limit();
     const thin = this.#options.slowPolicy === 'thin';
@@ -346,6 +388,16 @@ export class ChannelHub {
       if (budget < 0) {
         if (filter === null) dropped = Math.max(0, items.length - from);
         else for (let i = from; i < items.length; i++) if (matchesFilter(filter, items[i])) dropped++;
+      } else if (subscription.batch && !(thin && budget < limit / 2)) {
+        let frame = filter === null ? shared[from] : undefined;
+        if (frame === undefined) {
+          frame = buildBatchFrame(items, from, filter, encodeAt);
+          if (filter === null) shared[from] = frame;
+        }
+        if (frame !== null) {
+          if (sub.socket.send(frame.bytes, false) === SEND_DROPPED) dropped += frame.count;
+          else sent += frame.count;
+        }
       } else {
         sub.socket.cork(() => {
           for (let i = from; i < items.length; i++) {
@@ -356,9 +408,7 @@ export class ChannelHub {
               dropped++;
               continue;
             }
-            let message = encoded[i];
-            if (message === undefined)
-              message = encoded[i] = messageBytes(state, seq, item, this.#options.logger);
+            const message = encodeAt(i);
             if (message === null) continue;
             // uWS's own limit sits above ours (see live-server.ts); DROPPED here is its backstop.
             if (sub.socket.send(message, false) === SEND_DROPPED) dropped++;

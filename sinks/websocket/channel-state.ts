@@ -4,6 +4,7 @@
  * catching up. The hub (channel-hub.ts) decides who gets what and when.
  */
 import type { Logger } from '../../core/index.ts';
+import { joinFrame } from './batch-frame.ts';
 import { ChannelRing } from './channel-ring.ts';
 import type { ChannelHubOptions, Subscriber, Subscription } from './hub-types.ts';
 import { matchesFilter } from './subscriber-filter.ts';
@@ -52,10 +53,11 @@ export function newChannelState(
 }
 
 /**
- * Sends held messages from the subscription's cursor, a budget's worth at a time, until it has
- * caught up (then it is live) or uWS holds unsent bytes (then its drain event, or the catch-up
- * timer, calls this again: stopping while everything went straight to the kernel would wait for a
- * drain that never comes). `stalled` is called when the subscriber has no room at all.
+ * Sends held messages from the subscription's cursor, one budget's worth (what the subscriber
+ * may have unsent), under one cork: one write. What is left waits for the next call, from the
+ * socket's drain event or the catch-up timer, so no one subscriber's backlog holds the thread
+ * (the caller accounts the time against the fan-out share). `stalled` is called when the
+ * subscriber has no room at all.
  */
 export function catchUp(
   sub: Subscriber,
@@ -65,19 +67,57 @@ export function catchUp(
   logger: Logger,
   stalled: () => void,
 ): void {
-  while (subscription.cursor !== 0 && !sub.closed) {
-    let budget = limit - sub.socket.getBufferedAmount();
-    if (budget <= 0) {
-      stalled();
-      return;
-    }
-    sub.droppingSince = 0;
-    sub.socket.cork(() => {
-      while (subscription.cursor !== 0 && budget > 0 && !sub.closed)
-        budget -= sendNext(sub, state, subscription, logger);
-    });
-    if (sub.socket.getBufferedAmount() > 0) return;
+  if (subscription.cursor === 0 || sub.closed) return;
+  let budget = limit - sub.socket.getBufferedAmount();
+  if (budget <= 0) {
+    stalled();
+    return;
   }
+  sub.droppingSince = 0;
+  sub.socket.cork(() => {
+    while (subscription.cursor !== 0 && budget > 0 && !sub.closed)
+      budget -= subscription.batch
+        ? sendNextBatch(sub, state, subscription, budget, logger)
+        : sendNext(sub, state, subscription, logger);
+  });
+}
+
+/**
+ * For a batch subscription: sends the held messages from the cursor that pass its filter, up to
+ * `budget` bytes, as one array frame, and stops before a seq the ring no longer holds (sendNext
+ * then says `gap`). Returns the bytes sent.
+ */
+function sendNextBatch(
+  sub: Subscriber,
+  state: ChannelState,
+  subscription: Subscription,
+  budget: number,
+  logger: Logger,
+): number {
+  const first = subscription.cursor;
+  if (first > state.seq || !state.ring.holds(first)) return sendNext(sub, state, subscription, logger);
+  const parts: Uint8Array[] = [];
+  let bytes = 0;
+  let seq = first;
+  for (; seq <= state.seq && bytes < budget && state.ring.holds(seq); seq++) {
+    const item = state.ring.item(seq);
+    if (subscription.filter !== null && !matchesFilter(subscription.filter, item)) continue;
+    const text = state.ring.text(seq, (s, i) => encodeMessage(state, s, i, logger));
+    if (text === null) continue;
+    parts.push(text);
+    bytes += text.length;
+  }
+  subscription.cursor = seq > state.seq ? 0 : seq;
+  subscription.liveFrom = seq;
+  if (parts.length === 0) return 0;
+  if (sub.socket.send(joinFrame(parts, bytes), false) === SEND_DROPPED) {
+    // uWS's own limit: these again on the next drain.
+    subscription.cursor = first;
+    subscription.liveFrom = first;
+    return Number.POSITIVE_INFINITY;
+  }
+  state.sent += parts.length;
+  return bytes;
 }
 
 /** Sends the message at the cursor if it passes the filter, moves the cursor on; returns the bytes sent. */

@@ -27,6 +27,8 @@ export type ClientMessage =
       filter: SubscriberFilter | null;
       /** Resume after this seq (the last one the client saw) of stream `epoch`; null for live only. */
       resume: { fromSeq: number; epoch: string } | null;
+      /** Live messages arrive as JSON arrays, one frame per fan-out, instead of one frame each. */
+      batch: boolean;
     }
   | { op: 'unsubscribe'; channel: string }
   | { op: 'ping'; id: string | number | null };
@@ -48,7 +50,14 @@ export interface ProtocolLimits {
 /** Every server → client message of the protocol, for typed clients and tests. */
 export type ServerMessage =
   | { op: 'hello'; epoch: string; channels: string[]; filterable: string[]; maxMessageBytes: number }
-  | { op: 'subscribed'; channel: string; epoch: string; seq: number; filter: FilterSpec | null }
+  | {
+      op: 'subscribed';
+      channel: string;
+      epoch: string;
+      seq: number;
+      filter: FilterSpec | null;
+      batch: boolean;
+    }
   | { op: 'gap'; channel: string; missed: number; fromSeq: number; toSeq: number }
   | { op: 'reset'; channel: string; epoch: string; seq: number }
   | { op: 'dropped'; channel: string; count: number }
@@ -107,9 +116,12 @@ export function parseClientMessage(
       }
       const parsed = parseFilter(fields.filter);
       if (!parsed.ok) return fail('bad_filter', parsed.message);
+      const batch = fields.batch ?? false;
+      if (typeof batch !== 'boolean')
+        return fail('bad_message', '"batch" must be true (messages in arrays) or false');
       const { fromSeq, epoch } = fields;
       if (fromSeq === undefined && epoch === undefined)
-        return { ok: true, message: { op, channel, filter: parsed.filter, resume: null } };
+        return { ok: true, message: { op, channel, filter: parsed.filter, resume: null, batch } };
       if (typeof fromSeq !== 'number' || !Number.isSafeInteger(fromSeq) || fromSeq < 0)
         return fail(
           'bad_resume',
@@ -120,7 +132,10 @@ export function parseClientMessage(
           'bad_resume',
           '"epoch" must be the epoch of the stream fromSeq belongs to (from "hello")',
         );
-      return { ok: true, message: { op, channel, filter: parsed.filter, resume: { fromSeq, epoch } } };
+      return {
+        ok: true,
+        message: { op, channel, filter: parsed.filter, resume: { fromSeq, epoch }, batch },
+      };
     }
     default:
       return fail('unknown_op', `"op" ${JSON.stringify(op.slice(0, 64))} is unknown; use one of ${OPS}`);

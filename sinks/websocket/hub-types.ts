@@ -19,6 +19,8 @@ export interface Subscription {
   liveFrom: number;
   /** Messages lost to the send budget and not yet reported to the client. */
   dropped: number;
+  /** Live fan-out sends this subscription one JSON array per fan-out rather than a frame per message. */
+  readonly batch: boolean;
 }
 
 /** One connected client as the hub sees it; the live server creates it on open and marks it closed on close. */
@@ -66,8 +68,11 @@ export interface ChannelHubOptions {
   readonly slowPolicy: SlowPolicy;
   /** The share of wall-clock time fan-out may take (0 to 1); past it, subscribers catch up from the ring. */
   readonly maxFanOutShare: number;
-  /** Published messages wait up to this long to go out together; 0 sends each batch as it is published. */
-  readonly flushIntervalMs: number;
+  /**
+   * Published messages wait up to this long to go out together; 0 sends each batch as it is
+   * published; `auto` waits, after a fan-out of d ms, until d has passed since it ended.
+   */
+  readonly flushIntervalMs: number | 'auto';
   /** Per channel: messages held for resumes, and their bytes. */
   readonly resumeMessages: number;
   readonly resumeBytes: number;

@@ -45,18 +45,22 @@ export const liveServerConfigSchema = z.object({
     .min(64 * 1024)
     .default(32 * MiB),
   /**
-   * The share of the process's main thread that sending to subscribers may take, per 100 ms:
-   * past it, live messages wait in the resume buffers and subscribers catch up as the share
-   * allows (a `gap` if the buffer rolls over first). The pipeline shares that thread.
+   * The share of the process's main thread that sending to subscribers may always take, per
+   * 100 ms. It may take more when the pipeline leaves the thread idle: what the last 100 ms left
+   * idle, less 20% headroom. Past that, live messages wait in the resume buffers and subscribers
+   * catch up as the share allows (a `gap` if the buffer rolls over first). A pipeline draining a
+   * backlog therefore loses at most this share of its thread to the feeds.
    */
-  maxFanOutShare: z.number().gt(0).max(1).default(0.25),
+  maxFanOutShare: z.number().gt(0).max(1).default(0.1),
   /**
    * Published messages wait up to this long and go out together: each subscriber costs one write
-   * per flush, not one per pipeline batch. 0 (default) sends each batch as it is published; on
-   * the development machine coalescing did not lower the latency of 1,000 subscribers and raised
-   * that of 100 (README "Live feed benchmark").
+   * (a system call) per flush, not one per pipeline batch. 0 sends each batch as it is published.
+   * `auto` (default) adapts: a batch goes out at once unless the previous fan-out took d ms and
+   * less than d has passed since it ended; then it waits for the rest of that, with whatever else
+   * is published meanwhile. A few subscribers get every batch at once; a thousand get them every
+   * ~15 ms here, at half the writes.
    */
-  flushIntervalMs: z.number().int().min(0).max(1000).default(0),
+  flushIntervalMs: z.union([z.literal('auto'), z.number().int().min(0).max(1000)]).default('auto'),
   /** What a client over its share loses: the newest messages, or (`thin`) all but one in ten once past half of it. */
   slowPolicy: z.enum(['drop-newest', 'thin']).default('drop-newest'),
   /** Per channel: recent messages held for clients that resume with fromSeq, bounded in count and bytes. */

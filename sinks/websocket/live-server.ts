@@ -351,7 +351,7 @@ export class LiveServer {
           this.#reject(sub, 'too_many_subscriptions', `at most ${max} channels per connection`);
           return;
         }
-        if (!this.#hub.subscribe(sub, channel, message.filter, message.resume))
+        if (!this.#hub.subscribe(sub, channel, message.filter, message.resume, message.batch))
           this.#reject(
             sub,
             'bad_resume',

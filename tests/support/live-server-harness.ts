@@ -87,25 +87,36 @@ export class TestClient {
   readonly received: Received[] = [];
   /** seq of every published message, per channel, in arrival order. */
   readonly seqs = new Map<string, number[]>();
+  /** How many of the frames received were arrays (batch frames), and how many messages they held. */
+  batchFrames = 0;
+  batchedMessages = 0;
   closeCode: number | null = null;
   closeReason = '';
 
   private constructor(ws: WebSocket, record: boolean) {
     this.ws = ws;
     ws.on('message', (data) => {
-      const message = JSON.parse(String(data)) as Received;
-      if (message.op === undefined && message.channel !== undefined && message.seq !== undefined) {
-        const list = this.seqs.get(message.channel) ?? [];
-        if (list.length === 0) this.seqs.set(message.channel, list);
-        list.push(message.seq);
-        if (!record) return;
+      const parsed = JSON.parse(String(data)) as Received | Received[];
+      if (Array.isArray(parsed)) {
+        this.batchFrames++;
+        this.batchedMessages += parsed.length;
       }
-      this.received.push(message);
+      for (const message of Array.isArray(parsed) ? parsed : [parsed]) this.#take(message, record);
     });
     ws.on('close', (code, reason) => {
       this.closeCode = code;
       this.closeReason = String(reason);
     });
+  }
+
+  #take(message: Received, record: boolean): void {
+    if (message.op === undefined && message.channel !== undefined && message.seq !== undefined) {
+      const list = this.seqs.get(message.channel) ?? [];
+      if (list.length === 0) this.seqs.set(message.channel, list);
+      list.push(message.seq);
+      if (!record) return;
+    }
+    this.received.push(message);
   }
 
   /** Connects and waits for the server's hello. */
@@ -170,9 +181,10 @@ export class TestClient {
     return found!;
   }
 
-  async subscribe(channel: string, filter?: unknown): Promise<Received> {
+  /** Subscribes (with `extra` fields such as `batch` or `fromSeq`) and waits for `subscribed`. */
+  async subscribe(channel: string, filter?: unknown, extra: Record<string, unknown> = {}): Promise<Received> {
     return this.request(
-      { op: 'subscribe', channel, ...(filter === undefined ? {} : { filter }) },
+      { op: 'subscribe', channel, ...(filter === undefined ? {} : { filter }), ...extra },
       'subscribed',
     );
   }
