@@ -16,6 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import { SluiceError } from '../../core/index.ts';
 import { type BatchFrame, buildBatchFrame } from './batch-frame.ts';
+import { CatchUpQueue } from './catch-up-queue.ts';
 import {
   type ChannelState,
   catchUp,
@@ -48,12 +49,8 @@ export class ChannelHub {
   readonly #subscribers = new Set<Subscriber>();
   /** Subscribers closed for reading too slowly. */
   evictions = 0;
-  /** Subscriptions catching up from the ring because fan-out had used its share (see #defer). */
-  readonly #behind = new Map<
-    Subscription,
-    { sub: Subscriber; state: ChannelState; subscription: Subscription }
-  >();
-  #catchUp: NodeJS.Timeout | undefined;
+  /** Subscriptions catching up from the ring, or owed a `dropped` notice. */
+  readonly #behind: CatchUpQueue;
   #flushTimer: NodeJS.Timeout | undefined;
   /** performance.now() before which an adaptive flush waits (see #deliver). */
   #quietUntil = 0;
@@ -62,6 +59,19 @@ export class ChannelHub {
   constructor(options: ChannelHubOptions) {
     this.#options = options;
     this.#share = new FanOutShare(options.maxFanOutShare);
+    const interval = options.flushIntervalMs;
+    this.#behind = new CatchUpQueue({
+      // As often as live messages are flushed: a subscriber catching up costs one write a flush too.
+      everyMs: typeof interval === 'number' && interval > 0 ? interval : CATCH_UP_EVERY_MS,
+      share: this.#share,
+      tellDropped: ({ sub, state, subscription }) => {
+        if (subscription.dropped > 0 && sub.socket.getBufferedAmount() < this.#limit() / 2) {
+          this.#reply(sub, { op: 'dropped', channel: state.name, count: subscription.dropped });
+          subscription.dropped = 0;
+        }
+      },
+      pump: ({ sub, state, subscription }) => this.#pump(sub, state, subscription),
+    });
     for (const name of options.channels) {
       this.#channels.set(name, newChannelState(name, options));
     }
@@ -241,60 +251,13 @@ export class ChannelHub {
 
   /** Puts a subscription under the catch-up timer: catching up from the ring (it is closed if it stalls there), or owed a `dropped` notice. */
   #watchBehind(sub: Subscriber, state: ChannelState, subscription: Subscription): void {
-    if (!this.#behind.has(subscription)) this.#behind.set(subscription, { sub, state, subscription });
-    if (this.#catchUp === undefined) {
-      // As often as live messages are flushed: a subscriber catching up costs one write a flush too.
-      this.#catchUp = setInterval(
-        () => this.#pumpBehind(),
-        typeof this.#options.flushIntervalMs === 'number' && this.#options.flushIntervalMs > 0
-          ? this.#options.flushIntervalMs
-          : CATCH_UP_EVERY_MS,
-      );
-      this.#catchUp.unref();
-    }
-  }
-
-  /**
-   * Feeds subscribers left behind by #defer from the ring, within the fan-out share, and tells
-   * those that lost messages how many once their backlog is under half their share (a socket that
-   * drained completely raises no further drain event, so this does not wait for one).
-   */
-  #pumpBehind(): void {
-    // A snapshot: entries served go to the back of the map, and must not come round again this tick.
-    for (const entry of [...this.#behind.values()]) {
-      const { sub, state, subscription } = entry;
-      if (sub.closed || sub.channels.get(state.name) !== subscription) {
-        this.#behind.delete(entry.subscription);
-        continue;
-      }
-      if (subscription.dropped > 0 && sub.socket.getBufferedAmount() < this.#limit() / 2) {
-        this.#reply(sub, { op: 'dropped', channel: state.name, count: subscription.dropped });
-        subscription.dropped = 0;
-      }
-      if (subscription.cursor === 0) {
-        if (subscription.dropped === 0) this.#behind.delete(entry.subscription);
-        continue;
-      }
-      const started = performance.now();
-      if (!this.#share.allows(started)) return;
-      this.#pump(sub, state, subscription);
-      this.#share.spend(performance.now() - started);
-      // To the back of the line: when the share runs out, the next tick starts with the others.
-      this.#behind.delete(subscription);
-      if (subscription.cursor !== 0 || subscription.dropped > 0) this.#behind.set(subscription, entry);
-    }
-    if (this.#behind.size === 0) {
-      clearInterval(this.#catchUp);
-      this.#catchUp = undefined;
-    }
+    this.#behind.watch({ sub, state, subscription });
   }
 
   /** Stops the catch-up timer (the server is closing). */
   close(): void {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
-    clearInterval(this.#catchUp);
-    this.#catchUp = undefined;
     this.#behind.clear();
   }
 
