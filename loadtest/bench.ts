@@ -5,6 +5,7 @@ import { InferencePool } from '../processors/infer/index.ts';
 import { type LoopLag, measureLoopLagDuringInference } from './event-loop-bench.ts';
 import { runFeaturesBench } from './features-bench.ts';
 import { type KafkaClientName, measurePassThrough, measureSluice } from './kafka-bench.ts';
+import { kafkaProcessBench } from './kafka-process-bench.ts';
 import {
   generateEncodedEvents,
   measureCodecFloor,
@@ -139,7 +140,7 @@ async function pipelineBench(options: { runs: string; events: string; batch1Even
   await pool.close();
 }
 
-/** `npm run bench -- kafka`: both clients on the same broker, raw pass-through against Sluice end to end. */
+/** `npm run bench -- kafka-raw`: both clients on the same broker, raw pass-through against Sluice in-process. */
 async function kafkaBench(options: { runs: string; events: string; clients: string }): Promise<void> {
   const brokers = process.env.KAFKA_BROKERS?.split(',');
   if (!brokers)
@@ -352,7 +353,18 @@ program
   .action(pipelineBench);
 program
   .command('kafka')
-  .description('both Kafka clients on the same broker: raw consume→produce pass-through vs Sluice end to end')
+  .description(
+    'Sluice in Kafka mode as a process, from outside: drain rate, ingest→append latency, CPU and RSS from /proc, per client',
+  )
+  .option('--runs <n>', 'runs (each drains the backlog once per client)', '3')
+  .option('--events <n>', 'events in the backlog', '100000')
+  .option('--clients <list>', 'comma-separated clients', 'confluent,kafkajs')
+  .option('--sluice-dir <dir>', 'the checkout whose Sluice runs', '.')
+  .option('--env <NAME=value...>', 'extra environment for Sluice (config keys as SLUICE_A__B)', [])
+  .action(kafkaProcessBench);
+program
+  .command('kafka-raw')
+  .description('both Kafka clients on the same broker: raw consume→produce pass-through vs Sluice in-process')
   .option('--runs <n>', 'runs per client (the median is reported)', '3')
   .option('--events <n>', 'events per run', '100000')
   .option('--clients <list>', 'comma-separated clients to measure', 'confluent,kafkajs')

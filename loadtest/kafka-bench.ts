@@ -10,7 +10,7 @@ import { timedScoringTopology } from './first-record-clock.ts';
 
 export type KafkaClientName = 'confluent' | 'kafkajs';
 
-function names(label: string) {
+export function names(label: string) {
   const suffix = `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   return {
     events: `bench-events-${suffix}`,
@@ -21,7 +21,7 @@ function names(label: string) {
   };
 }
 
-async function fill(transport: Transport, topic: string, records: OutgoingRecord[]): Promise<void> {
+export async function fill(transport: Transport, topic: string, records: OutgoingRecord[]): Promise<void> {
   const producer = await transport.createProducer();
   for (let i = 0; i < records.length; i += 10_000) await producer.send(topic, records.slice(i, i + 10_000));
   await producer.close();

@@ -1,0 +1,264 @@
+/**
+ * `npm run bench -- kafka` (or `node --import tsx loadtest/kafka-process-bench.ts`): Sluice in
+ * Kafka mode measured from outside, as a user's process: each run, per client, a fresh group drains
+ * a backlog of `--events` events over 6 partitions, enriched from Redis, into a predictions topic
+ * with `message.timestamp.type=LogAppendTime`. Reported per client (medians over `--runs`):
+ * events/s, p50/p99 from ingest and from event time to the prediction's append time, CPU seconds
+ * per 100k events of the whole Sluice process (/proc, every thread, from the first record ingested
+ * to the last prediction appended), peak RSS, time from process start to the first record, and, in
+ * the same run, the embedded pipeline's CPU per event (the ratio the issue's target is about).
+ *
+ * `--sluice-dir` names the checkout whose Sluice runs (default: the working directory), so
+ * ab-bench can run this harness against another commit:
+ *   ../shared/tools/ab-bench --base <commit> \
+ *     --cmd "node --import tsx $PWD/loadtest/kafka-process-bench.ts --runs 1 --clients confluent" \
+ *     --metric 'rate=confluent drain ([0-9,.]+)/s'
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command } from 'commander';
+import { configSchema } from '../app/config/index.ts';
+import { freePort } from '../core/free-port.ts';
+import { silentLogger } from '../core/logger.ts';
+import type { OutgoingRecord, Transport } from '../streams/index.ts';
+import { createKafkaTransport } from '../streams/kafka/index.ts';
+import { fill, type KafkaClientName, names } from './kafka-bench.ts';
+import { PredictionReader } from './prediction-reader.ts';
+import { startPrivateRedis } from './private-redis.ts';
+import { ProcSampler, processMemoryMiB } from './proc-sampler.ts';
+import { formatNumber, median, printTable, writeJson } from './report.ts';
+import { SluiceProcess } from './sluice-process.ts';
+
+interface Context {
+  dir: string;
+  brokers: string[];
+  redisUrl: string;
+  transport: Transport;
+  records: OutgoingRecord[];
+  extraEnv: Record<string, string>;
+  logDir: string;
+}
+
+/** One drain of the backlog by one Sluice process. */
+export interface DrainResult {
+  client: KafkaClientName;
+  eventsPerSecond: number;
+  fromIngest: { p50: number; p99: number };
+  fromEventTime: { p50: number; p99: number };
+  cpuSecondsPer100k: number;
+  cpuMicrosPerEvent: number;
+  peakRssMiB: number;
+  startupMs: number;
+  duplicates: number;
+}
+
+/** The child's environment: the topics, group and client of this run, Redis enrichment, a free port. */
+async function sluiceEnv(n: ReturnType<typeof names>, client: KafkaClientName, ctx: Context) {
+  return {
+    KAFKA_BROKERS: ctx.brokers.join(','),
+    REDIS_URL: ctx.redisUrl,
+    SLUICE_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+    SLUICE_TRANSPORT__KAFKA__CLIENT: client,
+    SLUICE_TOPICS__EVENTS: n.events,
+    SLUICE_TOPICS__PREDICTIONS: n.out,
+    SLUICE_TOPICS__DEAD_LETTERS: n.dlq,
+    SLUICE_TOPICS__DRIFT: n.drift,
+    SLUICE_TOPICS__DRIFT_PARTIALS: `${n.drift}.partials`,
+    SLUICE_TOPICS__ALERTS: `${n.drift}.alerts`,
+    SLUICE_TOPICS__PARTITIONS: '6',
+    SLUICE_CONSUMER__GROUP_ID: n.group,
+    ...ctx.extraEnv,
+  };
+}
+
+async function drain(ctx: Context, client: KafkaClientName, run: number): Promise<DrainResult> {
+  const n = names(`drain-${client}`);
+  await ctx.transport.ensureTopics([
+    { topic: n.events, partitions: 6 },
+    { topic: n.out, partitions: 6, configs: { 'message.timestamp.type': 'LogAppendTime' } },
+  ]);
+  await fill(ctx.transport, n.events, ctx.records);
+  const reader = await PredictionReader.open(ctx.transport, n.out, `${n.group}-reader`);
+  const logFile = join(ctx.logDir, `drain-${client}-${run}.log`);
+  const sluice = SluiceProcess.start(ctx.dir, await sluiceEnv(n, client, ctx), logFile);
+  const sampler = new ProcSampler(sluice.pid);
+  const total = ctx.records.length;
+  try {
+    await reader.readUntil(total, Date.now() + 300_000, () => sluice.exitCode() !== null);
+    const peak = processMemoryMiB(sluice.pid)?.peak ?? 0;
+    sampler.stop();
+    if (reader.unique < total)
+      throw new Error(
+        `${client}: ${reader.unique} of ${total} predictions read back (Sluice ${sluice.exitCode() === null ? 'still running' : `exited ${sluice.exitCode()}`}); see ${logFile}`,
+      );
+    const r = reader.result();
+    const seconds = (r.lastAppendMs - r.firstIngestMs) / 1000;
+    const cpu = sampler.cpuAt(r.lastAppendMs) - sampler.cpuAt(r.firstIngestMs);
+    return {
+      client,
+      eventsPerSecond: total / seconds,
+      fromIngest: r.fromIngest,
+      fromEventTime: r.fromEventTime,
+      cpuSecondsPer100k: (cpu * 100_000) / total,
+      cpuMicrosPerEvent: (cpu * 1e6) / total,
+      peakRssMiB: Math.max(peak, sampler.peakRssMiB),
+      startupMs: r.firstIngestMs - sluice.startedAtMs,
+      duplicates: r.duplicates,
+    };
+  } finally {
+    sampler.stop();
+    await sluice.stop();
+    await reader.close();
+  }
+}
+
+/** The embedded pipeline's CPU per event (every thread), with the code of the checkout under test. */
+async function embeddedCpuMicrosPerEvent(dir: string, events: number): Promise<number> {
+  const load = (path: string) => import(pathToFileURL(resolve(dir, path)).href);
+  const { generateEncodedEvents, measurePipeline } = await load('loadtest/pipeline-bench.ts');
+  const { InferencePool } = await load('processors/infer/index.ts');
+  const pool = await InferencePool.create({
+    manifestPath: resolve(dir, 'models/fraud/manifest.json'),
+    logger: silentLogger,
+  });
+  try {
+    const result = await measurePipeline(pool, generateEncodedEvents(events), { maxBatchSize: 256 });
+    return result.cpuMicrosPerEvent as number;
+  } finally {
+    await pool.close();
+  }
+}
+
+function loadFeatures(dir: string, redisUrl: string): void {
+  const loaded = spawnSync(
+    process.execPath,
+    ['bin/sluice.js', 'features', 'load', 'models/fraud/user-features.jsonl', '--view', 'user'],
+    { cwd: dir, env: { ...process.env, REDIS_URL: redisUrl }, encoding: 'utf8' },
+  );
+  if (loaded.status !== 0) throw new Error(`sluice features load failed: ${loaded.stderr}`);
+}
+
+function parseEnv(pairs: string[]): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0)
+        throw new Error(`--env ${pair}: expected NAME=value, e.g. SLUICE_BATCH__MAX_BATCH_SIZE=1000`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+}
+
+export async function kafkaProcessBench(options: {
+  runs: string;
+  events: string;
+  clients: string;
+  sluiceDir: string;
+  env: string[];
+}): Promise<void> {
+  const brokers = process.env.KAFKA_BROKERS?.split(',');
+  if (!brokers)
+    throw new Error('KAFKA_BROKERS is not set: `npm run services -- up && source .sluice/services/env`');
+  const dir = resolve(options.sluiceDir);
+  const runs = Number(options.runs);
+  const clients = options.clients.split(',') as KafkaClientName[];
+  const { generateEncodedEvents } = await import(
+    pathToFileURL(resolve(dir, 'loadtest/pipeline-bench.ts')).href
+  );
+  const records: OutgoingRecord[] = generateEncodedEvents(Number(options.events));
+  const redis = await startPrivateRedis();
+  const kafka = configSchema.parse({ transport: { kafka: { brokers } } }).transport.kafka;
+  const transport = await createKafkaTransport(kafka, silentLogger);
+  const logDir = resolve('.sluice/bench-logs');
+  mkdirSync(logDir, { recursive: true });
+  const ctx: Context = {
+    dir,
+    brokers,
+    redisUrl: redis.url,
+    transport,
+    records,
+    extraEnv: parseEnv(options.env),
+    logDir,
+  };
+  try {
+    loadFeatures(dir, redis.url);
+    const embedded: number[] = [];
+    const results = new Map<KafkaClientName, DrainResult[]>(clients.map((c) => [c, []]));
+    for (let r = 0; r < runs; r++) {
+      embedded.push(await embeddedCpuMicrosPerEvent(dir, 200_000));
+      // Clients alternate within each run, so a noisy moment on the machine hits both alike.
+      for (const client of clients) {
+        const result = await drain(ctx, client, r);
+        results.get(client)!.push(result);
+        process.stderr.write(
+          `bench kafka: run ${r + 1}/${runs}: ${client} drain ${formatNumber(result.eventsPerSecond)}/s, p99 ${result.fromIngest.p99} ms, ${formatNumber(result.cpuSecondsPer100k, 2)} CPU s/100k, peak RSS ${formatNumber(result.peakRssMiB)} MiB; embedded ${formatNumber(embedded.at(-1)!, 2)} µs/event\n`,
+        );
+      }
+    }
+    const embeddedMicros = median(embedded);
+    const rows = clients.map((client) => {
+      const all = results.get(client)!;
+      const m = (f: (d: DrainResult) => number) => median(all.map(f));
+      return {
+        client,
+        eventsPerSecond: m((d) => d.eventsPerSecond),
+        p50Ms: m((d) => d.fromIngest.p50),
+        p99Ms: m((d) => d.fromIngest.p99),
+        eventTimeP50Ms: m((d) => d.fromEventTime.p50),
+        eventTimeP99Ms: m((d) => d.fromEventTime.p99),
+        cpuSecondsPer100k: m((d) => d.cpuSecondsPer100k),
+        cpuRatioToEmbedded: m((d) => d.cpuMicrosPerEvent) / embeddedMicros,
+        peakRssMiB: m((d) => d.peakRssMiB),
+        startupMs: m((d) => d.startupMs),
+        duplicates: m((d) => d.duplicates),
+      };
+    });
+    printTable({
+      title: `Kafka mode from outside: ${formatNumber(records.length)} events over 6 partitions, Redis enrichment, drained by a fresh group; median of ${runs} (${dir})`,
+      columns: [
+        'client',
+        'events/s',
+        'ingest→append p50/p99 ms',
+        'CPU s/100k',
+        'CPU vs embedded',
+        'peak RSS MiB',
+        'start→first record ms',
+      ],
+      rows: rows.map((r) => [
+        r.client,
+        formatNumber(r.eventsPerSecond),
+        `${r.p50Ms} / ${r.p99Ms}`,
+        formatNumber(r.cpuSecondsPer100k, 2),
+        `${formatNumber(r.cpuRatioToEmbedded, 1)}x`,
+        formatNumber(r.peakRssMiB),
+        formatNumber(r.startupMs),
+      ]),
+    });
+    process.stdout.write(
+      `embedded pipeline (batch 256, same runs): ${formatNumber(embeddedMicros, 2)} µs CPU/event\n`,
+    );
+    for (const r of rows)
+      process.stdout.write(
+        `${r.client} drain ${formatNumber(r.eventsPerSecond)}/s p99 ${r.p99Ms} ms cpu ${formatNumber(r.cpuSecondsPer100k, 2)} s/100k ratio ${formatNumber(r.cpuRatioToEmbedded, 2)}x rss ${formatNumber(r.peakRssMiB)} MiB startup ${formatNumber(r.startupMs)} ms\n`,
+      );
+    process.stdout.write(
+      `wrote ${writeJson('kafka-process', { runs, events: records.length, dir, embeddedMicros, rows, samples: Object.fromEntries(results) })}\n`,
+    );
+  } finally {
+    await transport.close();
+    await redis.stop();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
+  await new Command('kafka-process-bench')
+    .option('--runs <n>', 'runs (each drains the backlog once per client)', '3')
+    .option('--events <n>', 'events in the backlog', '100000')
+    .option('--clients <list>', 'comma-separated clients', 'confluent,kafkajs')
+    .option('--sluice-dir <dir>', 'the checkout whose Sluice runs', '.')
+    .option('--env <NAME=value...>', 'extra environment for Sluice (config keys as SLUICE_A__B)', [])
+    .action(kafkaProcessBench)
+    .parseAsync();
