@@ -30,7 +30,6 @@ export interface PipelineStatsOptions {
   transport: Pick<Transport, 'endOffsets' | 'committedOffsets'>;
   groupId: string;
   topics: readonly string[];
-  maxBatchSize: number;
   liveFeed?: LiveFeed | undefined;
   logger: Logger;
   intervalMs?: number;
@@ -85,7 +84,8 @@ export class PipelineStatsSampler {
       deadLetters: totals.deadLetters,
       deadLettersPerSec: round((totals.deadLetters - this.#last.deadLetters) / seconds),
       batchSize: batches > 0 ? round((totals.consumed - this.#last.consumed) / batches) : 0,
-      maxBatchSize: this.#options.maxBatchSize,
+      // The limits in use: the config's, or what the latency-budget controller chose.
+      maxBatchSize: topology.batchSizeLimit,
       inFlight: topology.gate.count,
       maxInFlight: topology.gate.limit,
       paused: topology.paused,

@@ -171,7 +171,6 @@ export async function runPipeline(
     transport,
     groupId: config.consumer.groupId,
     topics: [config.topics.events],
-    maxBatchSize: config.batch.maxBatchSize,
     liveFeed: server,
     logger,
   }).start();

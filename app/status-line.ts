@@ -3,7 +3,8 @@ import type { PipelineStatsSampler } from './pipeline-stats.ts';
 
 /**
  * Prints one line every `intervalMs` from the latest one-second sample: events/s in and out,
- * p50/p99 latency from ingest, dead letters, consumer lag, in-flight records. Operators read it
+ * p50/p99 latency from ingest, dead letters, consumer lag, in-flight records against their bound,
+ * and the mean batch against the batch size in use (the latency-budget controller's, when set). Operators read it
  * in `npm start`; the same numbers are on the live `stats` channel and `/metrics`.
  */
 export function startStatusLine(stats: PipelineStatsSampler, intervalMs: number, logger: Logger): () => void {
@@ -14,7 +15,8 @@ export function startStatusLine(stats: PipelineStatsSampler, intervalMs: number,
     const line =
       `in ${s.eventsInPerSec.toFixed(0)}/s  out ${s.eventsOutPerSec.toFixed(0)}/s  ` +
       `p50 ${s.p50Ms.toFixed(1)}ms  p99 ${s.p99Ms.toFixed(1)}ms  ` +
-      `dead letters ${s.deadLetters}  lag ${s.lagTotal}  in-flight ${s.inFlight}${s.paused ? ' PAUSED' : ''}`;
+      `dead letters ${s.deadLetters}  lag ${s.lagTotal}  in-flight ${s.inFlight}/${s.maxInFlight}  ` +
+      `batch ${s.batchSize.toFixed(0)}/${s.maxBatchSize}${s.paused ? ' PAUSED' : ''}`;
     logger.info(
       {
         eventsPerSec: Math.round(s.eventsInPerSec),
@@ -24,6 +26,9 @@ export function startStatusLine(stats: PipelineStatsSampler, intervalMs: number,
         deadLetters: s.deadLetters,
         lag: s.lagTotal,
         inFlight: s.inFlight,
+        maxInFlight: s.maxInFlight,
+        batchSize: s.batchSize,
+        maxBatchSize: s.maxBatchSize,
       },
       line,
     );

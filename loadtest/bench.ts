@@ -361,6 +361,10 @@ program
   .option('--clients <list>', 'comma-separated clients', 'confluent,kafkajs')
   .option('--sluice-dir <dir>', 'the checkout whose Sluice runs', '.')
   .option('--env <NAME=value...>', 'extra environment for Sluice (config keys as SLUICE_A__B)', [])
+  .option(
+    '--decisions',
+    "print the latency-budget controller's decisions of the last run (Sluice logs at debug)",
+  )
   .action(kafkaProcessBench);
 program
   .command('kafka-raw')

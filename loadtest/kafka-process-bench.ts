@@ -15,7 +15,7 @@
  *     --metric 'rate=confluent drain ([0-9,.]+)/s'
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
@@ -39,6 +39,7 @@ interface Context {
   records: OutgoingRecord[];
   extraEnv: Record<string, string>;
   logDir: string;
+  decisions: boolean;
 }
 
 /** One drain of the backlog by one Sluice process. */
@@ -70,6 +71,7 @@ async function sluiceEnv(n: ReturnType<typeof names>, client: KafkaClientName, c
     SLUICE_TOPICS__ALERTS: `${n.drift}.alerts`,
     SLUICE_TOPICS__PARTITIONS: '6',
     SLUICE_CONSUMER__GROUP_ID: n.group,
+    ...(ctx.decisions ? { LOG_LEVEL: 'debug' } : {}),
     ...ctx.extraEnv,
   };
 }
@@ -115,6 +117,33 @@ async function drain(ctx: Context, client: KafkaClientName, run: number): Promis
   }
 }
 
+/** The latency-budget controller's trail from a run's log (debug lines), one row per interval. */
+function printDecisions(logFile: string): void {
+  const rows: Array<Array<string | number>> = [];
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.includes('latency budget: interval')) continue;
+    const d = JSON.parse(line) as Record<string, number | string | null>;
+    const cell = (v: number | string | null | undefined) => (v === null || v === undefined ? '-' : v);
+    rows.push([
+      cell(d.p99Ms),
+      cell(d.deliveredPerSec),
+      `${d.full}/${d.batches}`,
+      cell(d.batchSize),
+      cell(d.maxInFlight),
+      cell(d.reason),
+    ]);
+  }
+  if (rows.length === 0) {
+    process.stdout.write(`no controller decisions in ${logFile} (is batch.latencyBudgetMs set?)\n`);
+    return;
+  }
+  printTable({
+    title: `Latency-budget controller, every interval (${logFile})`,
+    columns: ['p99 ms', 'delivered/s', 'full batches', 'batch size', 'in-flight bound', 'decision'],
+    rows,
+  });
+}
+
 /** The embedded pipeline's CPU per event (every thread), with the code of the checkout under test. */
 async function embeddedCpuMicrosPerEvent(dir: string, events: number): Promise<number> {
   const load = (path: string) => import(pathToFileURL(resolve(dir, path)).href);
@@ -158,6 +187,7 @@ export async function kafkaProcessBench(options: {
   clients: string;
   sluiceDir: string;
   env: string[];
+  decisions?: boolean;
 }): Promise<void> {
   const brokers = process.env.KAFKA_BROKERS?.split(',');
   if (!brokers)
@@ -182,6 +212,7 @@ export async function kafkaProcessBench(options: {
     records,
     extraEnv: parseEnv(options.env),
     logDir,
+    decisions: options.decisions === true,
   };
   try {
     loadFeatures(dir, redis.url);
@@ -198,6 +229,8 @@ export async function kafkaProcessBench(options: {
         );
       }
     }
+    if (ctx.decisions)
+      for (const client of clients) printDecisions(join(logDir, `drain-${client}-${runs - 1}.log`));
     const embeddedMicros = median(embedded);
     const rows = clients.map((client) => {
       const all = results.get(client)!;
@@ -260,5 +293,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
     .option('--clients <list>', 'comma-separated clients', 'confluent,kafkajs')
     .option('--sluice-dir <dir>', 'the checkout whose Sluice runs', '.')
     .option('--env <NAME=value...>', 'extra environment for Sluice (config keys as SLUICE_A__B)', [])
+    .option(
+      '--decisions',
+      "print the latency-budget controller's decisions of the last run (Sluice logs at debug)",
+    )
     .action(kafkaProcessBench)
     .parseAsync();

@@ -4,14 +4,31 @@
  * resume mark the loop resumes. Memory therefore stays flat under overload while lag grows.
  */
 export class InFlightGate {
-  readonly limit: number;
-  readonly resumeAt: number;
+  #limit: number;
+  #resumeAt: number;
+  readonly #resumeRatio: number;
   #count = 0;
   #waiters: Array<() => void> = [];
 
   constructor(limit: number, resumeRatio: number) {
-    this.limit = limit;
-    this.resumeAt = Math.floor(limit * resumeRatio);
+    this.#resumeRatio = resumeRatio;
+    this.#limit = limit;
+    this.#resumeAt = Math.floor(limit * resumeRatio);
+  }
+
+  get limit(): number {
+    return this.#limit;
+  }
+
+  get resumeAt(): number {
+    return this.#resumeAt;
+  }
+
+  /** A new bound (the latency-budget controller's); records already in flight stay. */
+  setLimit(limit: number): void {
+    this.#limit = limit;
+    this.#resumeAt = Math.floor(limit * this.#resumeRatio);
+    if (this.#waiters.length > 0 && this.#count <= this.#resumeAt) this.#wake();
   }
 
   get count(): number {
@@ -19,7 +36,7 @@ export class InFlightGate {
   }
 
   capacity(): number {
-    return Math.max(0, this.limit - this.#count);
+    return Math.max(0, this.#limit - this.#count);
   }
 
   acquire(n: number): void {
@@ -28,11 +45,11 @@ export class InFlightGate {
 
   release = (n: number): void => {
     this.#count -= n;
-    if (this.#waiters.length > 0 && this.#count <= this.resumeAt) this.#wake();
+    if (this.#waiters.length > 0 && this.#count <= this.#resumeAt) this.#wake();
   };
 
   /** Resolves when in-flight has drained to the resume mark (or to `target`), or after `timeoutMs`. */
-  waitForDrain(timeoutMs: number, target = this.resumeAt): Promise<boolean> {
+  waitForDrain(timeoutMs: number, target = this.#resumeAt): Promise<boolean> {
     if (this.#count <= target) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => finish(false), timeoutMs);

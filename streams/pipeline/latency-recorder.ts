@@ -14,6 +14,8 @@ export class LatencyRecorder {
   #count = 0;
   #interval: HdrHistogram = newHdr();
   #total: HdrHistogram = newHdr();
+  /** The latency-budget controller's own interval (it runs on another clock than the status line). */
+  #budget: HdrHistogram | undefined;
 
   /** Exports the histogram as `sluice_end_to_end_latency_seconds{topology}`. */
   constructor(metrics?: StageMetrics) {
@@ -34,6 +36,19 @@ export class LatencyRecorder {
     const micros = Math.max(1, Math.round(latencyMs * 1000));
     this.#interval.recordValueWithCount(micros, count);
     this.#total.recordValueWithCount(micros, count);
+    this.#budget?.recordValueWithCount(micros, count);
+  }
+
+  /** p99 (ms) since the previous call, null when nothing was recorded; the first call starts the window. */
+  takeBudgetWindow(): number | null {
+    const h = this.#budget;
+    if (h === undefined) {
+      this.#budget = newHdr();
+      return null;
+    }
+    const p99 = h.totalCount === 0 ? null : h.getValueAtPercentile(99) / 1000;
+    h.reset();
+    return p99;
   }
 
   /** Percentiles (ms) since the previous call; the status line calls it every interval. */

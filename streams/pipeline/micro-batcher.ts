@@ -21,9 +21,22 @@ export class MicroBatcher<T> {
   #timer: NodeJS.Timeout | undefined;
   #openedAt = 0;
 
+  #maxBatchSize: number;
+
   constructor(options: MicroBatcherOptions, onBatch: OnBatch<T>) {
     this.#options = options;
+    this.#maxBatchSize = options.maxBatchSize;
     this.#onBatch = onBatch;
+  }
+
+  get maxBatchSize(): number {
+    return this.#maxBatchSize;
+  }
+
+  /** A new size at which batches close (the latency-budget controller's); applies from the next item. */
+  setMaxBatchSize(size: number): void {
+    this.#maxBatchSize = size;
+    if (this.#items.length >= size) this.#close('size');
   }
 
   get size(): number {
@@ -33,7 +46,7 @@ export class MicroBatcher<T> {
   add(item: T): void {
     const size = this.#items.push(item);
     if (size === 1) this.#openedAt = performance.now();
-    if (size >= this.#options.maxBatchSize) this.#close('size');
+    if (size >= this.#maxBatchSize) this.#close('size');
     else if (size === 1) this.#arm();
   }
 

@@ -20,8 +20,24 @@ export class OrderedBatchRunner<I, O> {
   #waiting: Array<() => void> = [];
   #deliveries: Promise<void> = Promise.resolve();
 
+  #maxConcurrent: number;
+
   constructor(options: OrderedBatchRunnerOptions<I, O>) {
     this.#options = options;
+    this.#maxConcurrent = options.maxConcurrent;
+  }
+
+  get maxConcurrent(): number {
+    return this.#maxConcurrent;
+  }
+
+  /** A new overlap bound (the latency-budget controller's); batches already running finish. */
+  setMaxConcurrent(maxConcurrent: number): void {
+    this.#maxConcurrent = maxConcurrent;
+    while (this.#waiting.length > 0 && this.#processing < this.#maxConcurrent) {
+      this.#processing++;
+      this.#waiting.shift()!();
+    }
   }
 
   /** Batches submitted and not yet delivered. */
@@ -50,7 +66,7 @@ export class OrderedBatchRunner<I, O> {
   }
 
   #acquire(): Promise<void> {
-    if (this.#processing < this.#options.maxConcurrent) {
+    if (this.#processing < this.#maxConcurrent) {
       this.#processing++;
       return Promise.resolve();
     }
@@ -58,7 +74,8 @@ export class OrderedBatchRunner<I, O> {
   }
 
   #releaseSlot(): void {
-    const next = this.#waiting.shift();
+    // Past a lowered bound, a finished batch's slot is given up rather than handed on.
+    const next = this.#processing <= this.#maxConcurrent ? this.#waiting.shift() : undefined;
     if (next) next();
     else this.#processing--;
   }

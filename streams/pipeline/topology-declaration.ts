@@ -16,8 +16,12 @@ export interface TopologyDeclaration<T extends PipelineItem> {
   /** What it consumes: topics and the consumer group, with the consumer loop's settings. */
   readonly source: { readonly topics: readonly string[]; readonly consumer: ConsumerConfig };
   readonly decode: RecordStage<T>;
-  /** The micro-batch closing rule and how many batches are in the batch stages at once. */
-  readonly batch: BatchConfig;
+  /**
+   * The micro-batch closing rule and how many batches are in the batch stages at once; with
+   * `latencyBudgetMs`, the controller's limits instead (see batch-config.ts).
+   */
+  readonly batch: Pick<BatchConfig, 'maxBatchSize' | 'maxDelayMs' | 'maxConcurrentBatches'> &
+    Partial<Pick<BatchConfig, 'latencyBudgetMs' | 'minBatchSize' | 'controlIntervalMs'>>;
   readonly stages: ReadonlyArray<BatchStage<T>>;
   /** Every record is acked only once each of these holds its result. */
   readonly sinks: ReadonlyArray<DurableSink<T>>;

@@ -18,7 +18,13 @@ export class TopologyMetrics {
   constructor(
     metrics: StageMetrics,
     delivered: { name: string; help: string } | undefined,
-    probes: { inFlight: () => number; paused: () => boolean },
+    probes: {
+      inFlight: () => number;
+      paused: () => boolean;
+      batchSizeLimit: () => number;
+      inFlightLimit: () => number;
+      concurrentBatches: () => number;
+    },
   ) {
     this.consumed = metrics.counter(
       'sluice_records_consumed_total',
@@ -63,6 +69,21 @@ export class TopologyMetrics {
       'sluice_inflight_records',
       'Records fetched and not yet acked by every sink',
       probes.inFlight,
+    );
+    metrics.gauge(
+      'sluice_batch_size_limit',
+      'Events at which a batch closes: batch.maxBatchSize, or what the latency-budget controller chose',
+      probes.batchSizeLimit,
+    );
+    metrics.gauge(
+      'sluice_inflight_limit',
+      'The in-flight bound: consumer.maxInFlight, or what the latency-budget controller chose',
+      probes.inFlightLimit,
+    );
+    metrics.gauge(
+      'sluice_concurrent_batches_limit',
+      'Batches in the batch stages at once: batch.maxConcurrentBatches, or the controller choice',
+      probes.concurrentBatches,
     );
     metrics.gauge(
       'sluice_consumer_paused',

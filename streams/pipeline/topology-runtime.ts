@@ -9,6 +9,7 @@ import type { ConsumedRecord } from '../consumed-record.ts';
 import { ConsumerLoop } from '../consumer-loop.ts';
 import { InFlightGate } from '../inflight-gate.ts';
 import type { ProducerClient, TransactionalProducerClient, Transport } from '../types.ts';
+import { BatchingControl } from './batching-control.ts';
 import { closeParts } from './close-parts.ts';
 import { LatencyRecorder } from './latency-recorder.ts';
 import { MicroBatcher } from './micro-batcher.ts';
@@ -70,6 +71,8 @@ export class TopologyRuntime<T extends PipelineItem> {
   readonly #metrics: TopologyMetrics;
   readonly #batcher: MicroBatcher<T>;
   readonly #runner: OrderedBatchRunner<T[], void>;
+  /** The latency-budget controller's loop, when batch.latencyBudgetMs is set. */
+  readonly #control: BatchingControl | undefined;
   readonly #stopping = new AbortController();
   readonly #shutdown = new AbortController();
   readonly #logger: Logger;
@@ -93,6 +96,9 @@ export class TopologyRuntime<T extends PipelineItem> {
     this.#metrics = new TopologyMetrics(this.#stageMetrics, declaration.deliveredMetric, {
       inFlight: () => this.gate.count,
       paused: () => this.#loop?.paused ?? false,
+      batchSizeLimit: () => this.#batcher.maxBatchSize,
+      inFlightLimit: () => this.gate.limit,
+      concurrentBatches: () => this.#runner.maxConcurrent,
     });
     this.#orderedWrites = declaration.sinks.map(() => Promise.resolve());
     this.#runner = new OrderedBatchRunner<T[], void>({
@@ -103,10 +109,45 @@ export class TopologyRuntime<T extends PipelineItem> {
     });
     this.#batcher = new MicroBatcher<T>(declaration.batch, (items, reason, waitedMs) => {
       this.totals.batches++;
+      this.#control?.noteBatch(items.length, reason);
       this.#metrics.batchSize.observe({ reason }, items.length);
       this.#metrics.stageSeconds.observe({ stage: 'batch' }, waitedMs / 1000);
       this.#runner.submit(items);
     });
+    const { latencyBudgetMs } = declaration.batch;
+    if (latencyBudgetMs !== undefined) this.#control = this.#batchingControl(latencyBudgetMs);
+  }
+
+  /** The batch size in use (the controller's when a latency budget is set). */
+  get batchSizeLimit(): number {
+    return this.#batcher.maxBatchSize;
+  }
+
+  #batchingControl(budgetMs: number): BatchingControl {
+    const { batch, source } = this.declaration;
+    return new BatchingControl(
+      {
+        budgetMs,
+        minBatchSize: Math.min(batch.minBatchSize ?? 16, batch.maxBatchSize),
+        maxBatchSize: batch.maxBatchSize,
+        maxInFlight: source.consumer.maxInFlight,
+        minConcurrentBatches: 1,
+        maxConcurrentBatches: batch.maxConcurrentBatches,
+      },
+      {
+        knobs: {
+          setBatchSize: (size) => this.#batcher.setMaxBatchSize(size),
+          setInFlight: (limit) => this.gate.setLimit(limit),
+          setConcurrentBatches: (count) => this.#runner.setMaxConcurrent(count),
+        },
+        latency: this.latency,
+        logger: this.#logger,
+        intervalMs: batch.controlIntervalMs ?? 500,
+        initialBatchSize: Math.min(256, batch.maxBatchSize),
+        delivered: () => this.totals.delivered,
+        heldBack: () => (this.#loop?.paused ?? false) || this.gate.count >= this.gate.limit * 0.75,
+      },
+    );
   }
 
   /** Creates the topics, opens stages and sinks, then joins the consumer group and starts consuming. */
@@ -135,6 +176,8 @@ export class TopologyRuntime<T extends PipelineItem> {
       await this.#producer.close().catch(() => undefined);
       throw error;
     }
+    // Before the first poll: the first poll is sized by the controller's first (small) decision.
+    this.#control?.start();
     this.#loop = await ConsumerLoop.start(transport, {
       ...declaration.source.consumer,
       topics: [...declaration.source.topics],
@@ -197,6 +240,7 @@ export class TopologyRuntime<T extends PipelineItem> {
   async stop(timeoutMs: number): Promise<{ drained: boolean }> {
     this.#stopRequested = true;
     this.#stopping.abort();
+    this.#control?.stop();
     const deadline = Date.now() + timeoutMs;
     if (!this.#loop) return { drained: true };
     await this.#loop.stop();

@@ -37,7 +37,6 @@ describe.each(KAFKA_CLIENTS)('the stats sample on Kafka with the %s client', (cl
       transport,
       groupId: names.groupId,
       topics: [names.topics.events],
-      maxBatchSize: config.batch.maxBatchSize,
       logger: silentLogger,
     });
     try {
