@@ -12,6 +12,12 @@ export interface PipelineStats {
   /** From ingest (the record read) to the prediction delivered, over the interval. */
   p50Ms: number;
   p99Ms: number;
+  /**
+   * From the event's own time (`events.timeField`) to the prediction delivered: what the events
+   * waited in Kafka before Sluice read them is in this one and not in the one above.
+   */
+  eventTimeP50Ms: number;
+  eventTimeP99Ms: number;
   deadLetters: number;
   deadLettersPerSec: number;
   /** Events per batch delivered in the interval (0 when none), and the configured maximum. */
@@ -72,6 +78,7 @@ export class PipelineStatsSampler {
     const totals = topology.totals;
     const seconds = Math.max(0.001, (now - this.#last.at) / 1000);
     const latency = topology.latency.takeInterval();
+    const fromEventTime = topology.latency.takeEventTimeInterval();
     const batches = totals.batches - this.#last.batches;
     const lagTotal = this.#lag.reduce((n, p) => n + p.lag, 0);
     const stats: PipelineStats = {
@@ -81,6 +88,8 @@ export class PipelineStatsSampler {
       eventsOutPerSec: round((totals.delivered - this.#last.delivered) / seconds),
       p50Ms: latency.p50,
       p99Ms: latency.p99,
+      eventTimeP50Ms: fromEventTime.p50,
+      eventTimeP99Ms: fromEventTime.p99,
       deadLetters: totals.deadLetters,
       deadLettersPerSec: round((totals.deadLetters - this.#last.deadLetters) / seconds),
       batchSize: batches > 0 ? round((totals.consumed - this.#last.consumed) / batches) : 0,

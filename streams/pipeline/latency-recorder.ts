@@ -16,6 +16,8 @@ export class LatencyRecorder {
   #total: HdrHistogram = newHdr();
   /** The latency-budget controller's own interval (it runs on another clock than the status line). */
   #budget: HdrHistogram | undefined;
+  /** From the event's own time to delivery, in ms: what a backlog waiting in Kafka adds shows here. */
+  #fromEventTime: HdrHistogram = newEventTimeHdr();
 
   /** Exports the histogram as `sluice_end_to_end_latency_seconds{topology}`. */
   constructor(metrics?: StageMetrics) {
@@ -37,6 +39,19 @@ export class LatencyRecorder {
     this.#interval.recordValueWithCount(micros, count);
     this.#total.recordValueWithCount(micros, count);
     this.#budget?.recordValueWithCount(micros, count);
+  }
+
+  /** One record's latency from its event time (ms); clamped to [1 ms, 30 days]. */
+  recordFromEventTime(latencyMs: number): void {
+    this.#fromEventTime.recordValue(Math.min(EVENT_TIME_MAX_MS, Math.max(1, Math.round(latencyMs))));
+  }
+
+  /** Percentiles (ms) from event time since the previous call; zeros when nothing had an event time. */
+  takeEventTimeInterval(): { count: number; p50: number; p99: number } {
+    const h = this.#fromEventTime;
+    const result = { count: h.totalCount, p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99) };
+    h.reset();
+    return result;
   }
 
   /** p99 (ms) since the previous call, null when nothing was recorded; the first call starts the window. */
@@ -95,6 +110,16 @@ export class LatencyRecorder {
     values.push({ value: this.#count, labels: {}, metricName: 'sluice_end_to_end_latency_seconds_count' });
     return values;
   }
+}
+
+const EVENT_TIME_MAX_MS = 30 * 24 * 3_600_000;
+
+function newEventTimeHdr(): HdrHistogram {
+  return build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: EVENT_TIME_MAX_MS,
+    numberOfSignificantValueDigits: 2,
+  });
 }
 
 function newHdr(): HdrHistogram {

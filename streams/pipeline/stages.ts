@@ -11,6 +11,8 @@ import type { StageMetrics } from './stage-metrics.ts';
 export interface PipelineItem {
   readonly consumed: ConsumedRecord;
   error: RecordError | undefined;
+  /** The event's own time (epoch ms), when the topology's decode knows it: latency from event time starts here. */
+  readonly eventTime?: number;
 }
 
 /** A record some stage could not handle, on its way to the dead-letter sink. */

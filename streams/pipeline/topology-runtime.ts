@@ -424,7 +424,9 @@ export class TopologyRuntime<T extends PipelineItem> {
     let runStart = -1;
     let runLength = 0;
     for (let i = 0; i < items.length; i++) {
-      const ingest = items[i]!.consumed.ingestTimeMs;
+      const item = items[i]!;
+      if (item.eventTime !== undefined) this.latency.recordFromEventTime(outputTimeMs - item.eventTime);
+      const ingest = item.consumed.ingestTimeMs;
       if (ingest === runStart) runLength++;
       else {
         if (runLength > 0) this.latency.record(outputTimeMs - runStart, runLength);

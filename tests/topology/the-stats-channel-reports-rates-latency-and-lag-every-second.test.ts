@@ -25,7 +25,12 @@ describe('the stats channel', () => {
       await client.subscribe('stats');
       const generator = new TransactionGenerator({ seed: 3 });
       const producer = await transport.createProducer();
-      const events = Array.from({ length: 3000 }, () => generator.next().event);
+      // Events that happened a minute ago, as if they had waited in Kafka: a backlog shows from event time.
+      const minuteAgo = Date.now() - 60_000;
+      const events = Array.from({ length: 3000 }, () => ({
+        ...generator.next().event,
+        event_time: minuteAgo,
+      }));
       await producer.send(
         config.topics.events,
         events.map((e) => ({ key: e.key, value: codecs.event.encode(e) })),
@@ -45,6 +50,9 @@ describe('the stats channel', () => {
       expect(busy).toMatchObject({ maxBatchSize: 256, maxInFlight: 5000, paused: false });
       expect(busy.batchSize).toBeGreaterThan(0);
       expect(busy.p99Ms).toBeGreaterThanOrEqual(busy.p50Ms);
+      expect(busy.eventTimeP50Ms).toBeGreaterThanOrEqual(59_000);
+      expect(busy.eventTimeP99Ms).toBeGreaterThanOrEqual(busy.eventTimeP50Ms);
+      expect(busy.p99Ms).toBeLessThan(busy.eventTimeP50Ms);
       expect(all.reduce((n, s) => n + (s.eventsOutPerSec * s.intervalMs) / 1000, 0)).toBeCloseTo(3000, -2);
       const last = all.at(-1)!;
       expect(last.lag.map((p) => p.partition).sort()).toEqual([0, 1, 2, 3]);
