@@ -6,6 +6,7 @@ import { type LoopLag, measureLoopLagDuringInference } from './event-loop-bench.
 import { runFeaturesBench } from './features-bench.ts';
 import { type KafkaClientName, measurePassThrough, measureSluice } from './kafka-bench.ts';
 import { kafkaProcessBench } from './kafka-process-bench.ts';
+import { kafkaSteadyBench } from './kafka-steady-bench.ts';
 import {
   generateEncodedEvents,
   measureCodecFloor,
@@ -365,7 +366,25 @@ program
     '--decisions',
     "print the latency-budget controller's decisions of the last run (Sluice logs at debug)",
   )
+  .option(
+    '--node-args <args>',
+    "extra Node flags for Sluice's process, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'",
+  )
   .action(kafkaProcessBench);
+program
+  .command('kafka-steady')
+  .description(
+    'Sluice in Kafka mode under open-loop load on a fixed schedule: latency from event time, backlog over time, the sustainable rate',
+  )
+  .option('--rate <n>', 'events per second (with --search: where the search starts)', '20000')
+  .option('--seconds <n>', 'seconds of sending per run', '10')
+  .option('--clients <list>', 'comma-separated clients', 'confluent')
+  .option('--search', 'find the highest rate whose backlog stays flat')
+  .option('--steps <n>', 'bisection steps of the search', '3')
+  .option('--sluice-dir <dir>', 'the checkout whose Sluice runs', '.')
+  .option('--env <NAME=value...>', 'extra environment for Sluice (config keys as SLUICE_A__B)', [])
+  .option('--node-args <args>', "extra Node flags for Sluice's process")
+  .action(kafkaSteadyBench);
 program
   .command('kafka-raw')
   .description('both Kafka clients on the same broker: raw consume→produce pass-through vs Sluice in-process')

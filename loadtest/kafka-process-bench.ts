@@ -27,11 +27,11 @@ import { createKafkaTransport } from '../streams/kafka/index.ts';
 import { fill, type KafkaClientName, names } from './kafka-bench.ts';
 import { PredictionReader } from './prediction-reader.ts';
 import { startPrivateRedis } from './private-redis.ts';
-import { ProcSampler, processMemoryMiB } from './proc-sampler.ts';
+import { ProcSampler, processMemoryMiB, threadCpuSeconds } from './proc-sampler.ts';
 import { formatNumber, median, printTable, writeJson } from './report.ts';
 import { SluiceProcess } from './sluice-process.ts';
 
-interface Context {
+export interface Context {
   dir: string;
   brokers: string[];
   redisUrl: string;
@@ -40,6 +40,7 @@ interface Context {
   extraEnv: Record<string, string>;
   logDir: string;
   decisions: boolean;
+  nodeArgs: string[];
 }
 
 /** One drain of the backlog by one Sluice process. */
@@ -53,10 +54,12 @@ export interface DrainResult {
   peakRssMiB: number;
   startupMs: number;
   duplicates: number;
+  /** CPU seconds per 100k events by thread kind, from the first prediction read back to the last. */
+  threads: Record<string, number>;
 }
 
 /** The child's environment: the topics, group and client of this run, Redis enrichment, a free port. */
-async function sluiceEnv(n: ReturnType<typeof names>, client: KafkaClientName, ctx: Context) {
+export async function sluiceEnv(n: ReturnType<typeof names>, client: KafkaClientName, ctx: Context) {
   return {
     KAFKA_BROKERS: ctx.brokers.join(','),
     REDIS_URL: ctx.redisUrl,
@@ -85,12 +88,23 @@ async function drain(ctx: Context, client: KafkaClientName, run: number): Promis
   await fill(ctx.transport, n.events, ctx.records);
   const reader = await PredictionReader.open(ctx.transport, n.out, `${n.group}-reader`);
   const logFile = join(ctx.logDir, `drain-${client}-${run}.log`);
-  const sluice = SluiceProcess.start(ctx.dir, await sluiceEnv(n, client, ctx), logFile);
+  const sluice = SluiceProcess.start(ctx.dir, await sluiceEnv(n, client, ctx), logFile, ctx.nodeArgs);
   const sampler = new ProcSampler(sluice.pid);
   const total = ctx.records.length;
   try {
-    await reader.readUntil(total, Date.now() + 300_000, () => sluice.exitCode() !== null);
+    let threadsAtStart = new Map<string, number>();
+    await reader.readUntil(
+      total,
+      Date.now() + 300_000,
+      () => sluice.exitCode() !== null,
+      () => {
+        threadsAtStart = threadCpuSeconds(sluice.pid);
+      },
+    );
     const peak = processMemoryMiB(sluice.pid)?.peak ?? 0;
+    const threads: Record<string, number> = {};
+    for (const [kind, seconds] of threadCpuSeconds(sluice.pid))
+      threads[kind] = ((seconds - (threadsAtStart.get(kind) ?? 0)) * 100_000) / total;
     sampler.stop();
     if (reader.unique < total)
       throw new Error(
@@ -109,12 +123,31 @@ async function drain(ctx: Context, client: KafkaClientName, run: number): Promis
       peakRssMiB: Math.max(peak, sampler.peakRssMiB),
       startupMs: r.firstIngestMs - sluice.startedAtMs,
       duplicates: r.duplicates,
+      threads,
     };
   } finally {
     sampler.stop();
     await sluice.stop();
     await reader.close();
   }
+}
+
+/** CPU per 100k events by thread kind and client (medians over the runs). */
+function printThreads(clients: KafkaClientName[], results: Map<KafkaClientName, DrainResult[]>): void {
+  const kinds = [...new Set(clients.flatMap((c) => results.get(c)!.flatMap((d) => Object.keys(d.threads))))];
+  const rows = kinds
+    .map((kind) => ({
+      kind,
+      values: clients.map((c) => median(results.get(c)!.map((d) => d.threads[kind] ?? 0))),
+    }))
+    .filter((row) => row.values.some((v) => v >= 0.01))
+    .sort((a, b) => Math.max(...b.values) - Math.max(...a.values));
+  printTable({
+    title:
+      'Where the CPU goes: CPU seconds per 100k events by thread, from the first prediction read back to the last (median)',
+    columns: ['thread', ...clients],
+    rows: rows.map((r) => [r.kind, ...r.values.map((v) => formatNumber(v, 2))]),
+  });
 }
 
 /** The latency-budget controller's trail from a run's log (debug lines), one row per interval. */
@@ -161,7 +194,7 @@ async function embeddedCpuMicrosPerEvent(dir: string, events: number): Promise<n
   }
 }
 
-function loadFeatures(dir: string, redisUrl: string): void {
+export function loadFeatures(dir: string, redisUrl: string): void {
   const loaded = spawnSync(
     process.execPath,
     ['bin/sluice.js', 'features', 'load', 'models/fraud/user-features.jsonl', '--view', 'user'],
@@ -170,7 +203,7 @@ function loadFeatures(dir: string, redisUrl: string): void {
   if (loaded.status !== 0) throw new Error(`sluice features load failed: ${loaded.stderr}`);
 }
 
-function parseEnv(pairs: string[]): Record<string, string> {
+export function parseEnv(pairs: string[]): Record<string, string> {
   return Object.fromEntries(
     pairs.map((pair) => {
       const at = pair.indexOf('=');
@@ -181,24 +214,23 @@ function parseEnv(pairs: string[]): Record<string, string> {
   );
 }
 
-export async function kafkaProcessBench(options: {
-  runs: string;
-  events: string;
-  clients: string;
+/** What both Kafka benches take from the command line to set up their runs. */
+export interface BenchSetup {
   sluiceDir: string;
   env: string[];
   decisions?: boolean;
-}): Promise<void> {
+  nodeArgs?: string;
+}
+
+/** A private Redis loaded with the fraud features, a transport for setup and read-back, the runs' settings. */
+export async function openContext(
+  options: BenchSetup,
+  records: OutgoingRecord[],
+): Promise<{ ctx: Context; close(): Promise<void> }> {
   const brokers = process.env.KAFKA_BROKERS?.split(',');
   if (!brokers)
     throw new Error('KAFKA_BROKERS is not set: `npm run services -- up && source .sluice/services/env`');
   const dir = resolve(options.sluiceDir);
-  const runs = Number(options.runs);
-  const clients = options.clients.split(',') as KafkaClientName[];
-  const { generateEncodedEvents } = await import(
-    pathToFileURL(resolve(dir, 'loadtest/pipeline-bench.ts')).href
-  );
-  const records: OutgoingRecord[] = generateEncodedEvents(Number(options.events));
   const redis = await startPrivateRedis();
   const kafka = configSchema.parse({ transport: { kafka: { brokers } } }).transport.kafka;
   const transport = await createKafkaTransport(kafka, silentLogger);
@@ -213,9 +245,37 @@ export async function kafkaProcessBench(options: {
     extraEnv: parseEnv(options.env),
     logDir,
     decisions: options.decisions === true,
+    nodeArgs: options.nodeArgs?.split(' ').filter(Boolean) ?? [],
   };
   try {
     loadFeatures(dir, redis.url);
+  } catch (error) {
+    await transport.close();
+    await redis.stop();
+    throw error;
+  }
+  return {
+    ctx,
+    close: async () => {
+      await transport.close();
+      await redis.stop();
+    },
+  };
+}
+
+export async function kafkaProcessBench(
+  options: BenchSetup & { runs: string; events: string; clients: string },
+): Promise<void> {
+  const dir = resolve(options.sluiceDir);
+  const runs = Number(options.runs);
+  const clients = options.clients.split(',') as KafkaClientName[];
+  const { generateEncodedEvents } = await import(
+    pathToFileURL(resolve(dir, 'loadtest/pipeline-bench.ts')).href
+  );
+  const records: OutgoingRecord[] = generateEncodedEvents(Number(options.events));
+  const { ctx, close } = await openContext(options, records);
+  const logDir = ctx.logDir;
+  try {
     const embedded: number[] = [];
     const results = new Map<KafkaClientName, DrainResult[]>(clients.map((c) => [c, []]));
     for (let r = 0; r < runs; r++) {
@@ -270,6 +330,7 @@ export async function kafkaProcessBench(options: {
         formatNumber(r.startupMs),
       ]),
     });
+    printThreads(clients, results);
     process.stdout.write(
       `embedded pipeline (batch 256, same runs): ${formatNumber(embeddedMicros, 2)} µs CPU/event\n`,
     );
@@ -281,8 +342,7 @@ export async function kafkaProcessBench(options: {
       `wrote ${writeJson('kafka-process', { runs, events: records.length, dir, embeddedMicros, rows, samples: Object.fromEntries(results) })}\n`,
     );
   } finally {
-    await transport.close();
-    await redis.stop();
+    await close();
   }
 }
 
@@ -296,6 +356,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
     .option(
       '--decisions',
       "print the latency-budget controller's decisions of the last run (Sluice logs at debug)",
+    )
+    .option(
+      '--node-args <args>',
+      "extra Node flags for Sluice's process, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'",
     )
     .action(kafkaProcessBench)
     .parseAsync();

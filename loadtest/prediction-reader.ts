@@ -38,8 +38,8 @@ export class PredictionReader {
   #firstIngestMs = Number.POSITIVE_INFINITY;
   #firstAppendMs = Number.POSITIVE_INFINITY;
   #lastAppendMs = 0;
-  /** Appends per wall-clock second, for the steady mode's lag over time. */
-  readonly perSecond = new Map<number, number>();
+  /** Appends per 100 ms of wall-clock time (key: append ms / 100), for the steady mode's backlog over time. */
+  readonly perTenth = new Map<number, number>();
 
   private constructor(consumer: ConsumerClient) {
     this.#consumer = consumer;
@@ -59,10 +59,16 @@ export class PredictionReader {
     return this.#seen.size;
   }
 
-  /** Polls until `count` distinct predictions were read, `deadlineMs` (Date.now) passes, or `gaveUp()`. */
-  async readUntil(count: number, deadlineMs: number, gaveUp: () => boolean = () => false): Promise<void> {
+  /** Polls until `count` distinct predictions were read, `deadlineMs` (Date.now) passes, or `gaveUp()`; `onFirst` when the first arrive. */
+  async readUntil(
+    count: number,
+    deadlineMs: number,
+    gaveUp: () => boolean = () => false,
+    onFirst: () => void = () => {},
+  ): Promise<void> {
     while (this.#seen.size < count && Date.now() < deadlineMs && !gaveUp()) {
       const records = await this.#consumer.poll(5000, 100);
+      if (this.#seen.size === 0 && records.length > 0) onFirst();
       for (const r of records) {
         const p = r.value === null ? null : codecs.prediction.decode(r.value);
         if (p === null || p instanceof DecodeFailure) {
@@ -80,8 +86,8 @@ export class PredictionReader {
         if (p.ingest_time < this.#firstIngestMs) this.#firstIngestMs = p.ingest_time;
         if (append < this.#firstAppendMs) this.#firstAppendMs = append;
         if (append > this.#lastAppendMs) this.#lastAppendMs = append;
-        const second = Math.floor(append / 1000);
-        this.perSecond.set(second, (this.perSecond.get(second) ?? 0) + 1);
+        const tenth = Math.floor(append / 100);
+        this.perTenth.set(tenth, (this.perTenth.get(tenth) ?? 0) + 1);
       }
     }
   }

@@ -3,7 +3,7 @@
  * them: CPU of every thread (utime + stime of /proc/<pid>/stat), resident memory now (VmRSS) and at
  * its peak (VmHWM). Linux only; the benchmarks that use it say so when /proc is missing.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ); 100 on every Linux Sluice targets. */
 const TICKS_PER_SECOND = 100;
@@ -15,15 +15,48 @@ export interface CpuSample {
 }
 
 /** The process's CPU seconds so far (all threads, user + system); null once it has exited. */
-export function processCpuSeconds(pid: number): number | null {
+export function processCpuSeconds(pid: number, statFile = `/proc/${pid}/stat`): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const stat = readFileSync(statFile, 'latin1');
     // Fields after the command name, which is in parentheses and may hold spaces.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU seconds so far per thread name (`/proc/<pid>/task/<tid>/comm`), threads of one kind summed
+ * with their digits dropped (`rdk:broker1` and `rdk:broker2` are `rdk:broker`): where the process's
+ * CPU goes: the main thread (`main`), the other Node threads (`node`: workers, V8's helpers,
+ * libuv's pool), a client's native threads (`rdk:*`).
+ */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const byKind = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byKind;
+  }
+  for (const tid of tids) {
+    try {
+      // Node 20 names none of its threads: the main one is told apart by its id; the rest (worker
+      // threads, V8's platform threads, libuv's pool) stay `node`.
+      const kind =
+        Number(tid) === pid
+          ? 'main'
+          : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'latin1')
+              .trim()
+              .replace(/[\d/]+$/, '');
+      const seconds = processCpuSeconds(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+      if (seconds !== null) byKind.set(kind, (byKind.get(kind) ?? 0) + seconds);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return byKind;
 }
 
 /** VmRSS and VmHWM (peak) of the process in MiB; null once it has exited. */

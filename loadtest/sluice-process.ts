@@ -21,10 +21,16 @@ export class SluiceProcess {
     this.#exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  static start(dir: string, env: Record<string, string>, logFile: string): SluiceProcess {
+  static start(
+    dir: string,
+    env: Record<string, string>,
+    logFile: string,
+    nodeArgs: readonly string[] = [],
+  ): SluiceProcess {
     const log = createWriteStream(logFile);
     const startedAtMs = Date.now();
-    const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'app/main.ts'], {
+    const args = ['--max-semi-space-size=64', ...nodeArgs, '--import', 'tsx', 'app/main.ts'];
+    const child = spawn(process.execPath, args, {
       cwd: dir,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
