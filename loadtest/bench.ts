@@ -370,6 +370,11 @@ program
     '--node-args <args>',
     "extra Node flags for Sluice's process, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'",
   )
+  .option(
+    '--entry <tsx|dist>',
+    'run app/main.ts through tsx (npm start) or the compiled dist/ (built first)',
+    'tsx',
+  )
   .action(kafkaProcessBench);
 program
   .command('kafka-steady')
@@ -384,6 +389,11 @@ program
   .option('--sluice-dir <dir>', 'the checkout whose Sluice runs', '.')
   .option('--env <NAME=value...>', 'extra environment for Sluice (config keys as SLUICE_A__B)', [])
   .option('--node-args <args>', "extra Node flags for Sluice's process")
+  .option(
+    '--entry <tsx|dist>',
+    'run app/main.ts through tsx (npm start) or the compiled dist/ (built first)',
+    'tsx',
+  )
   .action(kafkaSteadyBench);
 program
   .command('kafka-raw')

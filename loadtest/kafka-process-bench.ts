@@ -29,7 +29,7 @@ import { PredictionReader } from './prediction-reader.ts';
 import { startPrivateRedis } from './private-redis.ts';
 import { ProcSampler, processMemoryMiB, threadCpuSeconds } from './proc-sampler.ts';
 import { formatNumber, median, printTable, writeJson } from './report.ts';
-import { SluiceProcess } from './sluice-process.ts';
+import { type SluiceEntry, SluiceProcess } from './sluice-process.ts';
 
 export interface Context {
   dir: string;
@@ -41,6 +41,7 @@ export interface Context {
   logDir: string;
   decisions: boolean;
   nodeArgs: string[];
+  entry: SluiceEntry;
 }
 
 /** One drain of the backlog by one Sluice process. */
@@ -88,7 +89,13 @@ async function drain(ctx: Context, client: KafkaClientName, run: number): Promis
   await fill(ctx.transport, n.events, ctx.records);
   const reader = await PredictionReader.open(ctx.transport, n.out, `${n.group}-reader`);
   const logFile = join(ctx.logDir, `drain-${client}-${run}.log`);
-  const sluice = SluiceProcess.start(ctx.dir, await sluiceEnv(n, client, ctx), logFile, ctx.nodeArgs);
+  const sluice = SluiceProcess.start(
+    ctx.dir,
+    await sluiceEnv(n, client, ctx),
+    logFile,
+    ctx.nodeArgs,
+    ctx.entry,
+  );
   const sampler = new ProcSampler(sluice.pid);
   const total = ctx.records.length;
   try {
@@ -220,6 +227,8 @@ export interface BenchSetup {
   env: string[];
   decisions?: boolean;
   nodeArgs?: string;
+  /** `dist` builds (scripts/build.sh in the checkout) and runs the compiled entry. */
+  entry?: string;
 }
 
 /** A private Redis loaded with the fraud features, a transport for setup and read-back, the runs' settings. */
@@ -246,7 +255,12 @@ export async function openContext(
     logDir,
     decisions: options.decisions === true,
     nodeArgs: options.nodeArgs?.split(' ').filter(Boolean) ?? [],
+    entry: options.entry === 'dist' ? 'dist' : 'tsx',
   };
+  if (ctx.entry === 'dist') {
+    const built = spawnSync('bash', ['scripts/build.sh'], { cwd: dir, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`scripts/build.sh failed in ${dir}: ${built.stderr}`);
+  }
   try {
     loadFeatures(dir, redis.url);
   } catch (error) {
@@ -360,6 +374,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
     .option(
       '--node-args <args>',
       "extra Node flags for Sluice's process, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'",
+    )
+    .option(
+      '--entry <tsx|dist>',
+      'run app/main.ts through tsx (npm start) or the compiled dist/ (built first)',
+      'tsx',
     )
     .action(kafkaProcessBench)
     .parseAsync();

@@ -89,6 +89,7 @@ export async function steadyRun(
     env,
     join(ctx.logDir, `steady-${client}-${label}.log`),
     ctx.nodeArgs,
+    ctx.entry,
   );
   const reader = await PredictionReader.open(ctx.transport, n.out, `${n.group}-reader`);
   const producer = await ctx.transport.createProducer();

@@ -1,11 +1,14 @@
 /**
- * Sluice as its users run it, in a child process: `node app/main.ts` (the `npm start` entry, with
- * its flags) in a checkout given by `dir`, so a benchmark can run the same harness against another
+ * Sluice as its users run it, in a child process: `app/main.ts` through tsx (the `npm start`
+ * entry, with its flags) or the compiled `dist/app/main.js`, in a checkout given by `dir`, so a benchmark can run the same harness against another
  * commit's code (ab-bench's scratch worktree). Config comes from the environment (`SLUICE_*`,
  * `KAFKA_BROKERS`, `REDIS_URL`); its output goes to a log file the benchmark names when it fails.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+
+/** `tsx`: `npm start`'s way, transpiling as it loads; `dist`: the compiled build (`npm run build`), as a deployment runs it. */
+export type SluiceEntry = 'tsx' | 'dist';
 
 export class SluiceProcess {
   readonly child: ChildProcess;
@@ -26,10 +29,12 @@ export class SluiceProcess {
     env: Record<string, string>,
     logFile: string,
     nodeArgs: readonly string[] = [],
+    entry: SluiceEntry = 'tsx',
   ): SluiceProcess {
     const log = createWriteStream(logFile);
     const startedAtMs = Date.now();
-    const args = ['--max-semi-space-size=64', ...nodeArgs, '--import', 'tsx', 'app/main.ts'];
+    const main = entry === 'dist' ? ['dist/app/main.js'] : ['--import', 'tsx', 'app/main.ts'];
+    const args = ['--max-semi-space-size=64', ...nodeArgs, ...main];
     const child = spawn(process.execPath, args, {
       cwd: dir,
       env: { ...process.env, ...env },
