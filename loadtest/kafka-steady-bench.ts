@@ -136,7 +136,6 @@ export async function steadyRun(
       for (const [tenth, count] of reader.perTenth) if (tenth < endOfSecond) appended += count;
       backlog.push(cumulativeSent - appended);
     }
-    const last = backlog.at(-1) ?? 0;
     return {
       client,
       rate,

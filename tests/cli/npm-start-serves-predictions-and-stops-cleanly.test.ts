@@ -77,7 +77,8 @@ describe('npm start (the embedded default)', () => {
       expect(nonSluice).toEqual([]);
 
       // The status line comes every SLUICE_STATUS__INTERVAL_MS (1 s): wait for it rather than for 1.2 s.
-      const statusLine = /in \d+\/s {2}out \d+\/s {2}p50 [\d.]+ms {2}p99 [\d.]+ms {2}dead letters/;
+      const statusLine =
+        /in \d+\/s {2}out \d+\/s {2}p50 [\d.]+ms {2}p99 [\d.]+ms {2}from event time p50 \S+ p99 \S+ {2}dead letters \d+ {2}lag \d+ {2}in-flight \d+\/\d+ {2}batch \d+\/\d+/;
       await waitFor(() => statusLine.test(cli.output()), 10_000, 'a status line on the CLI output');
     } finally {
       cli.child.kill('SIGTERM');
