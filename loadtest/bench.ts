@@ -5,7 +5,7 @@ import { InferencePool } from '../processors/infer/index.ts';
 import { type LoopLag, measureLoopLagDuringInference } from './event-loop-bench.ts';
 import { runFeaturesBench } from './features-bench.ts';
 import { type KafkaClientName, measurePassThrough, measureSluice } from './kafka-bench.ts';
-import { kafkaProcessBench } from './kafka-process-bench.ts';
+import { kafkaDrainCommand, withSetupOptions } from './kafka-process-bench.ts';
 import { kafkaSteadyBench } from './kafka-steady-bench.ts';
 import {
   generateEncodedEvents,
@@ -352,49 +352,19 @@ program
   .option('--events <n>', 'events per end-to-end run at batch 256', '300000')
   .option('--batch1-events <n>', 'events per end-to-end run at batch 1', '30000')
   .action(pipelineBench);
-program
-  .command('kafka')
-  .description(
-    'Sluice in Kafka mode as a process, from outside: drain rate, ingest→append latency, CPU and RSS from /proc, per client',
-  )
-  .option('--runs <n>', 'runs (each drains the backlog once per client)', '3')
-  .option('--events <n>', 'events in the backlog', '100000')
-  .option('--clients <list>', 'comma-separated clients', 'confluent,kafkajs')
-  .option('--sluice-dir <dir>', 'the checkout whose Sluice runs', '.')
-  .option('--env <NAME=value...>', 'extra environment for Sluice (config keys as SLUICE_A__B)', [])
-  .option(
-    '--decisions',
-    "print the latency-budget controller's decisions of the last run (Sluice logs at debug)",
-  )
-  .option(
-    '--node-args <args>',
-    "extra Node flags for Sluice's process, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'",
-  )
-  .option(
-    '--entry <tsx|dist>',
-    'run app/main.ts through tsx (npm start) or the compiled dist/ (built first)',
-    'tsx',
-  )
-  .action(kafkaProcessBench);
-program
-  .command('kafka-steady')
-  .description(
-    'Sluice in Kafka mode under open-loop load on a fixed schedule: latency from event time, backlog over time, the sustainable rate',
-  )
-  .option('--rate <n>', 'events per second (with --search: where the search starts)', '20000')
-  .option('--seconds <n>', 'seconds of sending per run', '10')
-  .option('--clients <list>', 'comma-separated clients', 'confluent')
-  .option('--search', 'find the highest rate whose backlog stays flat')
-  .option('--steps <n>', 'bisection steps of the search', '3')
-  .option('--sluice-dir <dir>', 'the checkout whose Sluice runs', '.')
-  .option('--env <NAME=value...>', 'extra environment for Sluice (config keys as SLUICE_A__B)', [])
-  .option('--node-args <args>', "extra Node flags for Sluice's process")
-  .option(
-    '--entry <tsx|dist>',
-    'run app/main.ts through tsx (npm start) or the compiled dist/ (built first)',
-    'tsx',
-  )
-  .action(kafkaSteadyBench);
+kafkaDrainCommand(program.command('kafka'));
+withSetupOptions(
+  program
+    .command('kafka-steady')
+    .description(
+      'Sluice in Kafka mode under open-loop load on a fixed schedule: latency from event time, backlog over time, the sustainable rate',
+    )
+    .option('--rate <n>', 'events per second (with --search: where the search starts)', '20000')
+    .option('--seconds <n>', 'seconds of sending per run', '10')
+    .option('--clients <list>', 'comma-separated clients', 'confluent')
+    .option('--search', 'find the highest rate whose backlog stays flat')
+    .option('--steps <n>', 'bisection steps of the search', '3'),
+).action(kafkaSteadyBench);
 program
   .command('kafka-raw')
   .description('both Kafka clients on the same broker: raw consume→produce pass-through vs Sluice in-process')

@@ -360,17 +360,28 @@ export async function kafkaProcessBench(
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
-  await new Command('kafka-process-bench')
-    .option('--runs <n>', 'runs (each drains the backlog once per client)', '3')
-    .option('--events <n>', 'events in the backlog', '100000')
-    .option('--clients <list>', 'comma-separated clients', 'confluent,kafkajs')
+/** The options of `bench kafka` (also this file's own command line). */
+export function kafkaDrainCommand(command: Command): Command {
+  return withSetupOptions(
+    command
+      .description(
+        'Sluice in Kafka mode as a process, from outside: drain rate, ingest→append latency, CPU and RSS from /proc, per client',
+      )
+      .option('--runs <n>', 'runs (each drains the backlog once per client)', '3')
+      .option('--events <n>', 'events in the backlog', '100000')
+      .option('--clients <list>', 'comma-separated clients', 'confluent,kafkajs')
+      .option(
+        '--decisions',
+        "print the latency-budget controller's decisions of the last run (Sluice logs at debug)",
+      ),
+  ).action(kafkaProcessBench);
+}
+
+/** The options both Kafka benches share: which Sluice runs, and how. */
+export function withSetupOptions(command: Command): Command {
+  return command
     .option('--sluice-dir <dir>', 'the checkout whose Sluice runs', '.')
     .option('--env <NAME=value...>', 'extra environment for Sluice (config keys as SLUICE_A__B)', [])
-    .option(
-      '--decisions',
-      "print the latency-budget controller's decisions of the last run (Sluice logs at debug)",
-    )
     .option(
       '--node-args <args>',
       "extra Node flags for Sluice's process, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'",
@@ -379,6 +390,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
       '--entry <tsx|dist>',
       'run app/main.ts through tsx (npm start) or the compiled dist/ (built first)',
       'tsx',
-    )
-    .action(kafkaProcessBench)
-    .parseAsync();
+    );
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
+  await kafkaDrainCommand(new Command('kafka-process-bench')).parseAsync();
