@@ -14,6 +14,22 @@ import {
 } from './latency-budget-controller.ts';
 import type { LatencyRecorder } from './latency-recorder.ts';
 
+/** The controller's limits from a topology's batch settings and its consumer's in-flight bound. */
+export function budgetLimits(
+  budgetMs: number,
+  batch: { maxBatchSize: number; maxConcurrentBatches: number; minBatchSize?: number },
+  maxInFlight: number,
+): LatencyBudgetLimits {
+  return {
+    budgetMs,
+    minBatchSize: Math.min(batch.minBatchSize ?? 16, batch.maxBatchSize),
+    maxBatchSize: batch.maxBatchSize,
+    maxInFlight,
+    minConcurrentBatches: 1,
+    maxConcurrentBatches: batch.maxConcurrentBatches,
+  };
+}
+
 /** The runtime's knobs the decisions turn. */
 export interface BatchingKnobs {
   setBatchSize(size: number): void;

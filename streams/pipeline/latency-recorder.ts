@@ -41,6 +41,34 @@ export class LatencyRecorder {
     this.#budget?.recordValueWithCount(micros, count);
   }
 
+  /**
+   * Records a delivered batch at `outputTimeMs`: latency from ingest once per run of items that
+   * share an ingest time (one poll), so the hot path pays per run rather than per record, and
+   * latency from event time per item that has one.
+   */
+  recordDelivered(
+    items: ReadonlyArray<{
+      readonly consumed: { readonly ingestTimeMs: number };
+      readonly eventTime?: number;
+    }>,
+    outputTimeMs: number,
+  ): void {
+    let runStart = -1;
+    let runLength = 0;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (item.eventTime !== undefined) this.recordFromEventTime(outputTimeMs - item.eventTime);
+      const ingest = item.consumed.ingestTimeMs;
+      if (ingest === runStart) runLength++;
+      else {
+        if (runLength > 0) this.record(outputTimeMs - runStart, runLength);
+        runStart = ingest;
+        runLength = 1;
+      }
+    }
+    if (runLength > 0) this.record(outputTimeMs - runStart, runLength);
+  }
+
   /** One record's latency from its event time (ms); clamped to [1 ms, 30 days]. */
   recordFromEventTime(latencyMs: number): void {
     this.#fromEventTime.recordValue(Math.min(EVENT_TIME_MAX_MS, Math.max(1, Math.round(latencyMs))));

@@ -9,7 +9,7 @@ import type { ConsumedRecord } from '../consumed-record.ts';
 import { ConsumerLoop } from '../consumer-loop.ts';
 import { InFlightGate } from '../inflight-gate.ts';
 import type { ProducerClient, TransactionalProducerClient, Transport } from '../types.ts';
-import { BatchingControl } from './batching-control.ts';
+import { BatchingControl, budgetLimits } from './batching-control.ts';
 import { closeParts } from './close-parts.ts';
 import { LatencyRecorder } from './latency-recorder.ts';
 import { MicroBatcher } from './micro-batcher.ts';
@@ -125,29 +125,19 @@ export class TopologyRuntime<T extends PipelineItem> {
 
   #batchingControl(budgetMs: number): BatchingControl {
     const { batch, source } = this.declaration;
-    return new BatchingControl(
-      {
-        budgetMs,
-        minBatchSize: Math.min(batch.minBatchSize ?? 16, batch.maxBatchSize),
-        maxBatchSize: batch.maxBatchSize,
-        maxInFlight: source.consumer.maxInFlight,
-        minConcurrentBatches: 1,
-        maxConcurrentBatches: batch.maxConcurrentBatches,
+    return new BatchingControl(budgetLimits(budgetMs, batch, source.consumer.maxInFlight), {
+      knobs: {
+        setBatchSize: (size) => this.#batcher.setMaxBatchSize(size),
+        setInFlight: (limit) => this.gate.setLimit(limit),
+        setConcurrentBatches: (count) => this.#runner.setMaxConcurrent(count),
       },
-      {
-        knobs: {
-          setBatchSize: (size) => this.#batcher.setMaxBatchSize(size),
-          setInFlight: (limit) => this.gate.setLimit(limit),
-          setConcurrentBatches: (count) => this.#runner.setMaxConcurrent(count),
-        },
-        latency: this.latency,
-        logger: this.#logger,
-        intervalMs: batch.controlIntervalMs ?? 500,
-        initialBatchSize: Math.min(256, batch.maxBatchSize),
-        delivered: () => this.totals.delivered,
-        heldBack: () => (this.#loop?.paused ?? false) || this.gate.count >= this.gate.limit * 0.75,
-      },
-    );
+      latency: this.latency,
+      logger: this.#logger,
+      intervalMs: batch.controlIntervalMs ?? 500,
+      initialBatchSize: Math.min(256, batch.maxBatchSize),
+      delivered: () => this.totals.delivered,
+      heldBack: () => (this.#loop?.paused ?? false) || this.gate.count >= this.gate.limit * 0.75,
+    });
   }
 
   /** Creates the topics, opens stages and sinks, then joins the consumer group and starts consuming. */
@@ -345,7 +335,7 @@ export class TopologyRuntime<T extends PipelineItem> {
       for (let i = 0; i < delivered.length; i++) delivered[i]!.consumed.ack();
       this.totals.delivered += delivered.length;
       this.#metrics.delivered.inc(undefined, delivered.length);
-      this.#recordLatency(delivered, preciseNowMs());
+      this.latency.recordDelivered(delivered, preciseNowMs());
       this.#observe(delivered);
     });
     this.#acked = acked.then(
@@ -417,24 +407,6 @@ export class TopologyRuntime<T extends PipelineItem> {
         );
       }
     }
-  }
-
-  /** Records end-to-end latency once per run of items that share an ingest time (one poll). */
-  #recordLatency(items: readonly T[], outputTimeMs: number): void {
-    let runStart = -1;
-    let runLength = 0;
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      if (item.eventTime !== undefined) this.latency.recordFromEventTime(outputTimeMs - item.eventTime);
-      const ingest = item.consumed.ingestTimeMs;
-      if (ingest === runStart) runLength++;
-      else {
-        if (runLength > 0) this.latency.record(outputTimeMs - runStart, runLength);
-        runStart = ingest;
-        runLength = 1;
-      }
-    }
-    if (runLength > 0) this.latency.record(outputTimeMs - runStart, runLength);
   }
 
   #fatal(error: unknown): void {
