@@ -5,6 +5,7 @@ import { InferencePool } from '../processors/infer/index.ts';
 import { type LoopLag, measureLoopLagDuringInference } from './event-loop-bench.ts';
 import { runFeaturesBench } from './features-bench.ts';
 import { type KafkaClientName, measurePassThrough, measureSluice } from './kafka-bench.ts';
+import { kafkaClientsBench } from './kafka-clients-bench.ts';
 import { kafkaDrainCommand, withSetupOptions } from './kafka-process-bench.ts';
 import { kafkaSteadyBench } from './kafka-steady-bench.ts';
 import {
@@ -365,6 +366,19 @@ withSetupOptions(
     .option('--search', 'find the highest rate whose backlog stays flat')
     .option('--steps <n>', 'bisection steps of the search', '3'),
 ).action(kafkaSteadyBench);
+program
+  .command('kafka-clients')
+  .description(
+    'each Kafka client alone, @platformatic/kafka included: raw consume→produce pass-through, alternating',
+  )
+  .option('--runs <n>', 'runs (the median is reported)', '3')
+  .option('--events <n>', 'records per run', '100000')
+  .option(
+    '--clients <list>',
+    'comma-separated: platformatic, confluent, kafkajs',
+    'platformatic,confluent,kafkajs',
+  )
+  .action(kafkaClientsBench);
 program
   .command('kafka-raw')
   .description('both Kafka clients on the same broker: raw consume→produce pass-through vs Sluice in-process')
