@@ -52,16 +52,29 @@ export async function runPipeline(
   // anything has been opened. From here on the features config has the bundle's view bound in.
   const { contract, bundle, features } = loadConfiguredModel(configured);
   const config: SluiceConfig = { ...configured, features };
-  const featureStore = await openFeatureStore(config, logger, registry, process.env, bundle.featureView);
-  const scorer = await InferencePool.create({
-    manifestPath: config.model.manifest,
-    providers: config.model.providers,
-    workers: config.model.workers,
-    intraOpThreads: config.model.intraOpThreads,
-    warmupBatchSize: config.model.warmupBatchSize,
-    manifest: bundle.manifest,
-    logger,
-  });
+  // The store's connection and the model's load and warm-up (a worker thread) at once: startup
+  // waits for the slower, not the sum. Whichever fails, the other is closed.
+  const [opened, loaded] = await Promise.allSettled([
+    openFeatureStore(config, logger, registry, process.env, bundle.featureView),
+    InferencePool.create({
+      manifestPath: config.model.manifest,
+      providers: config.model.providers,
+      workers: config.model.workers,
+      intraOpThreads: config.model.intraOpThreads,
+      warmupBatchSize: config.model.warmupBatchSize,
+      manifest: bundle.manifest,
+      logger,
+    }),
+  ]);
+  if (opened.status === 'rejected' || loaded.status === 'rejected') {
+    await Promise.allSettled([
+      opened.status === 'fulfilled' ? opened.value.close() : undefined,
+      loaded.status === 'fulfilled' ? loaded.value.close() : undefined,
+    ]);
+    throw opened.status === 'rejected' ? opened.reason : (loaded as PromiseRejectedResult).reason;
+  }
+  const featureStore = opened.value;
+  const scorer = loaded.value;
   logger.info(scorer.info, 'model loaded and warmed up');
 
   let server: LiveServer;
