@@ -25,6 +25,7 @@ import { silentLogger } from '../core/logger.ts';
 import type { OutgoingRecord, Transport } from '../streams/index.ts';
 import { createKafkaTransport } from '../streams/kafka/index.ts';
 import { fill, type KafkaClientName, names } from './kafka-bench.ts';
+import { type MemoryBreakdown, MemorySampler } from './memory-sampler.ts';
 import { PredictionReader } from './prediction-reader.ts';
 import { startPrivateRedis } from './private-redis.ts';
 import { ProcSampler, processMemoryMiB, threadCpuSeconds } from './proc-sampler.ts';
@@ -42,6 +43,7 @@ export interface Context {
   decisions: boolean;
   nodeArgs: string[];
   entry: SluiceEntry;
+  memory: boolean;
 }
 
 /** One drain of the backlog by one Sluice process. */
@@ -57,6 +59,8 @@ export interface DrainResult {
   duplicates: number;
   /** CPU seconds per 100k events by thread kind, from the first prediction read back to the last. */
   threads: Record<string, number>;
+  /** With --memory: the process's memory by kind, at its highest RSS while draining. */
+  memory?: MemoryBreakdown | undefined;
 }
 
 /** The child's environment: the topics, group and client of this run, Redis enrichment, a free port. */
@@ -89,14 +93,10 @@ async function drain(ctx: Context, client: KafkaClientName, run: number): Promis
   await fill(ctx.transport, n.events, ctx.records);
   const reader = await PredictionReader.open(ctx.transport, n.out, `${n.group}-reader`);
   const logFile = join(ctx.logDir, `drain-${client}-${run}.log`);
-  const sluice = SluiceProcess.start(
-    ctx.dir,
-    await sluiceEnv(n, client, ctx),
-    logFile,
-    ctx.nodeArgs,
-    ctx.entry,
-  );
+  const env = await sluiceEnv(n, client, ctx);
+  const sluice = SluiceProcess.start(ctx.dir, env, logFile, ctx.nodeArgs, ctx.entry);
   const sampler = new ProcSampler(sluice.pid);
+  const memory = ctx.memory ? new MemorySampler(Number(env.SLUICE_PORT)) : undefined;
   const total = ctx.records.length;
   try {
     let threadsAtStart = new Map<string, number>();
@@ -131,12 +131,34 @@ async function drain(ctx: Context, client: KafkaClientName, run: number): Promis
       startupMs: r.firstIngestMs - sluice.startedAtMs,
       duplicates: r.duplicates,
       threads,
+      memory: memory?.peak,
     };
   } finally {
     sampler.stop();
+    memory?.stop();
     await sluice.stop();
     await reader.close();
   }
+}
+
+/** The memory breakdown at the highest RSS of each client's last run. */
+function printMemory(clients: KafkaClientName[], results: Map<KafkaClientName, DrainResult[]>): void {
+  const peaks = clients.map((c) => results.get(c)!.at(-1)?.memory);
+  const spaces = [...new Set(peaks.flatMap((p) => Object.keys(p?.heapSpacesMiB ?? {})))];
+  const row = (label: string, f: (p: MemoryBreakdown) => number) => [
+    label,
+    ...peaks.map((p) => (p === undefined ? '-' : formatNumber(f(p), 1))),
+  ];
+  printTable({
+    title: "Memory at the highest RSS while draining (MiB, the last run), from Sluice's /metrics",
+    columns: ['', ...clients],
+    rows: [
+      row('RSS', (p) => p.rssMiB),
+      ...spaces.map((space) => row(`heap: ${space}`, (p) => p.heapSpacesMiB[space] ?? 0)),
+      row('external (Buffers, ArrayBuffers)', (p) => p.externalMiB),
+      row('rest (native: client queues, ONNX Runtime, worker isolates, code)', (p) => p.restMiB),
+    ],
+  });
 }
 
 /** CPU per 100k events by thread kind and client (medians over the runs). */
@@ -229,6 +251,8 @@ export interface BenchSetup {
   nodeArgs?: string;
   /** `dist` builds (scripts/build.sh in the checkout) and runs the compiled entry. */
   entry?: string;
+  /** Sample the process's /metrics for a memory breakdown at its highest RSS. */
+  memory?: boolean;
 }
 
 /** A private Redis loaded with the fraud features, a transport for setup and read-back, the runs' settings. */
@@ -256,6 +280,7 @@ export async function openContext(
     decisions: options.decisions === true,
     nodeArgs: options.nodeArgs?.split(' ').filter(Boolean) ?? [],
     entry: options.entry === 'dist' ? 'dist' : 'tsx',
+    memory: options.memory === true,
   };
   if (ctx.entry === 'dist') {
     const built = spawnSync('bash', ['scripts/build.sh'], { cwd: dir, encoding: 'utf8' });
@@ -345,6 +370,7 @@ export async function kafkaProcessBench(
       ]),
     });
     printThreads(clients, results);
+    if (ctx.memory) printMemory(clients, results);
     process.stdout.write(
       `embedded pipeline (batch 256, same runs): ${formatNumber(embeddedMicros, 2)} µs CPU/event\n`,
     );
@@ -390,7 +416,8 @@ export function withSetupOptions(command: Command): Command {
       '--entry <tsx|dist>',
       'run app/main.ts through tsx (npm start) or the compiled dist/ (built first)',
       'tsx',
-    );
+    )
+    .option('--memory', "sample Sluice's /metrics every 250 ms for its memory by kind at its highest RSS");
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
