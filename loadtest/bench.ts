@@ -5,9 +5,9 @@ import { InferencePool } from '../processors/infer/index.ts';
 import { type LoopLag, measureLoopLagDuringInference } from './event-loop-bench.ts';
 import { runFeaturesBench } from './features-bench.ts';
 import { type KafkaClientName, measurePassThrough, measureSluice } from './kafka-bench.ts';
-import { kafkaClientsBench } from './kafka-clients-bench.ts';
-import { kafkaDrainCommand, withSetupOptions } from './kafka-process-bench.ts';
-import { kafkaSteadyBench } from './kafka-steady-bench.ts';
+import { kafkaClientsCommand } from './kafka-clients-bench.ts';
+import { kafkaDrainCommand } from './kafka-process-bench.ts';
+import { kafkaSteadyCommand } from './kafka-steady-bench.ts';
 import {
   generateEncodedEvents,
   measureCodecFloor,
@@ -354,31 +354,8 @@ program
   .option('--batch1-events <n>', 'events per end-to-end run at batch 1', '30000')
   .action(pipelineBench);
 kafkaDrainCommand(program.command('kafka'));
-withSetupOptions(
-  program
-    .command('kafka-steady')
-    .description(
-      'Sluice in Kafka mode under open-loop load on a fixed schedule: latency from event time, backlog over time, the sustainable rate',
-    )
-    .option('--rate <n>', 'events per second (with --search: where the search starts)', '20000')
-    .option('--seconds <n>', 'seconds of sending per run', '10')
-    .option('--clients <list>', 'comma-separated clients', 'confluent')
-    .option('--search', 'find the highest rate whose backlog stays flat')
-    .option('--steps <n>', 'bisection steps of the search', '3'),
-).action(kafkaSteadyBench);
-program
-  .command('kafka-clients')
-  .description(
-    'each Kafka client alone, @platformatic/kafka included: raw consume→produce pass-through, alternating',
-  )
-  .option('--runs <n>', 'runs (the median is reported)', '3')
-  .option('--events <n>', 'records per run', '100000')
-  .option(
-    '--clients <list>',
-    'comma-separated: platformatic, confluent, kafkajs',
-    'platformatic,confluent,kafkajs',
-  )
-  .action(kafkaClientsBench);
+kafkaSteadyCommand(program.command('kafka-steady'));
+kafkaClientsCommand(program.command('kafka-clients'));
 program
   .command('kafka-raw')
   .description('both Kafka clients on the same broker: raw consume→produce pass-through vs Sluice in-process')

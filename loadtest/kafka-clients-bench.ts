@@ -4,6 +4,7 @@
  * and @platformatic/kafka, which it has none for yet. The ceiling each client puts on Sluice.
  */
 
+import type { Command } from 'commander';
 import { measurePassThrough } from './kafka-bench.ts';
 import { generateEncodedEvents } from './pipeline-bench.ts';
 import { measurePlatformaticPassThrough } from './platformatic-pass-through.ts';
@@ -42,4 +43,20 @@ export async function kafkaClientsBench(options: {
   });
   for (const c of clients) process.stdout.write(`${c} raw ${formatNumber(median(samples.get(c)!))}/s\n`);
   process.stdout.write(`wrote ${writeJson('kafka-clients', { samples: Object.fromEntries(samples) })}\n`);
+}
+
+/** The options of `bench kafka-clients`. */
+export function kafkaClientsCommand(command: Command): Command {
+  return command
+    .description(
+      'each Kafka client alone, @platformatic/kafka included: raw consume→produce pass-through, alternating',
+    )
+    .option('--runs <n>', 'runs (the median is reported)', '3')
+    .option('--events <n>', 'records per run', '100000')
+    .option(
+      '--clients <list>',
+      'comma-separated: platformatic, confluent, kafkajs',
+      'platformatic,confluent,kafkajs',
+    )
+    .action(kafkaClientsBench);
 }

@@ -17,11 +17,18 @@
 
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Command } from 'commander';
 import { TransactionGenerator } from '../models/generator/index.ts';
 import { codecs } from '../schemas/index.ts';
 import type { OutgoingRecord } from '../streams/index.ts';
 import { type KafkaClientName, names } from './kafka-bench.ts';
-import { type BenchSetup, type Context, openContext, sluiceEnv } from './kafka-process-bench.ts';
+import {
+  type BenchSetup,
+  type Context,
+  openContext,
+  sluiceEnv,
+  withSetupOptions,
+} from './kafka-process-bench.ts';
 import { PredictionReader } from './prediction-reader.ts';
 import { formatNumber, writeJson } from './report.ts';
 import { SluiceProcess } from './sluice-process.ts';
@@ -241,4 +248,19 @@ export async function kafkaSteadyBench(
   } finally {
     await close();
   }
+}
+
+/** The options of `bench kafka-steady`. */
+export function kafkaSteadyCommand(command: Command): Command {
+  return withSetupOptions(
+    command
+      .description(
+        'Sluice in Kafka mode under open-loop load on a fixed schedule: latency from event time, backlog over time, the sustainable rate',
+      )
+      .option('--rate <n>', 'events per second (with --search: where the search starts)', '20000')
+      .option('--seconds <n>', 'seconds of sending per run', '10')
+      .option('--clients <list>', 'comma-separated clients', 'confluent')
+      .option('--search', 'find the highest rate whose backlog stays flat')
+      .option('--steps <n>', 'bisection steps of the search', '3'),
+  ).action(kafkaSteadyBench);
 }
