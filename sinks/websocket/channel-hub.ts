@@ -15,20 +15,13 @@
 
 import { performance } from 'node:perf_hooks';
 import { SluiceError } from '../../core/index.ts';
-import { type BatchFrame, buildBatchFrame } from './batch-frame.ts';
 import { CatchUpQueue } from './catch-up-queue.ts';
-import {
-  type ChannelState,
-  catchUp,
-  type Entry,
-  messageBytes,
-  newChannelState,
-  SEND_DROPPED,
-} from './channel-state.ts';
+import { type ChannelState, catchUp, type Entry, messageBytes, newChannelState } from './channel-state.ts';
 import type { ServerMessage } from './client-protocol.ts';
 import { FanOutShare } from './fan-out-share.ts';
 import type { ChannelHubOptions, ChannelStats, Resume, Subscriber, Subscription } from './hub-types.ts';
-import { describeFilter, matchesFilter, type SubscriberFilter } from './subscriber-filter.ts';
+import { type FanOutBatch, sendToSubscriber } from './send-to-subscriber.ts';
+import { describeFilter, type SubscriberFilter } from './subscriber-filter.ts';
 
 /** Close code sent to a subscriber that stayed over its backpressure limit too long (4000–4999 is ours). */
 export const CLOSE_SLOW_CONSUMER = 4008;
@@ -38,9 +31,6 @@ const CATCH_UP_EVERY_MS = 5;
 
 /** Adaptive coalescing: after a fan-out of d ms, the next waits until d more have passed (fan-out at most half the time). */
 const COALESCE_FACTOR = 1;
-
-/** Under the `thin` policy, a subscriber past half its budget gets one message in this many (by seq). */
-const THIN_EVERY = 10;
 
 /** Owns subscriptions and fan-out for the live server; `publish*` is called by the pipeline on its hot path. */
 export class ChannelHub {
@@ -303,15 +293,9 @@ export class ChannelHub {
   /** Feeds a catching-up subscription (catchUp); one reading nothing is closed like one that drops. */
   #pump(sub: Subscriber, state: ChannelState, subscription: Subscription): void {
     const limit = this.#limit();
-    catchUp(sub, state, subscription, limit, this.#options.logger, () => {
-      const now = Date.now();
-      if (sub.droppingSince === 0) sub.droppingSince = now;
-      else if (
-        this.#options.slowSubscriberCloseMs > 0 &&
-        now - sub.droppingSince >= this.#options.slowSubscriberCloseMs
-      )
-        this.#closeSlow(sub, now, limit);
-    });
+    catchUp(sub, state, subscription, limit, this.#options.logger, () =>
+      this.#noteDropping(sub, Date.now(), limit),
+    );
   }
 
   #fanOut(state: ChannelState, items: readonly unknown[], firstSeq: number, startedMs = 0): void {
@@ -323,8 +307,7 @@ export class ChannelHub {
         message = encoded[i] = messageBytes(state, firstSeq + i, items[i], this.#options.logger);
       return message;
     };
-    // Unfiltered batch subscribers share one frame per starting item.
-    const shared: Array<BatchFrame | null | undefined> = [];
+    const batch: FanOutBatch = { items, firstSeq, encodeAt, shared: [] };
     const entries = state.entries;
     const limit = this.#limit();
     const thin = this.#options.slowPolicy === 'thin';
@@ -339,49 +322,10 @@ export class ChannelHub {
         for (let rest = e; rest < entries.length; rest++) this.#deferOne(state, entries[rest]!, firstSeq);
         return;
       }
-      const filter = subscription.filter;
       // Messages before liveFrom reached it while it caught up, or were published before it subscribed.
       const from = Math.max(0, subscription.liveFrom - firstSeq);
       subscription.liveFrom = Math.max(subscription.liveFrom, firstSeq + items.length);
-      let sent = 0;
-      let dropped = 0;
-      // Bytes this subscriber may still be given in this batch. Tracked here rather than asking
-      // uWS per message (a native call each); a subscriber overshoots by at most one message.
-      let budget = limit - sub.socket.getBufferedAmount();
-      if (budget < 0) {
-        if (filter === null) dropped = Math.max(0, items.length - from);
-        else for (let i = from; i < items.length; i++) if (matchesFilter(filter, items[i])) dropped++;
-      } else if (subscription.batch && !(thin && budget < limit / 2)) {
-        let frame = filter === null ? shared[from] : undefined;
-        if (frame === undefined) {
-          frame = buildBatchFrame(items, from, filter, encodeAt);
-          if (filter === null) shared[from] = frame;
-        }
-        if (frame !== null) {
-          if (sub.socket.send(frame.bytes, false) === SEND_DROPPED) dropped += frame.count;
-          else sent += frame.count;
-        }
-      } else {
-        sub.socket.cork(() => {
-          for (let i = from; i < items.length; i++) {
-            const item = items[i];
-            if (filter !== null && !matchesFilter(filter, item)) continue;
-            const seq = firstSeq + i;
-            if (budget < 0 || (thin && budget < limit / 2 && seq % THIN_EVERY !== 0)) {
-              dropped++;
-              continue;
-            }
-            const message = encodeAt(i);
-            if (message === null) continue;
-            // uWS's own limit sits above ours (see live-server.ts); DROPPED here is its backstop.
-            if (sub.socket.send(message, false) === SEND_DROPPED) dropped++;
-            else {
-              sent++;
-              budget -= message.length;
-            }
-          }
-        });
-      }
+      const { sent, dropped } = sendToSubscriber(sub, subscription, batch, from, limit, thin);
       state.sent += sent;
       if (dropped === 0) {
         if (sent > 0) sub.droppingSince = 0;
@@ -391,13 +335,18 @@ export class ChannelHub {
       subscription.dropped += dropped;
       this.#watchBehind(sub, state, subscription);
       if (now === 0) now = Date.now();
-      if (sub.droppingSince === 0) sub.droppingSince = now;
-      else if (
-        this.#options.slowSubscriberCloseMs > 0 &&
-        now - sub.droppingSince >= this.#options.slowSubscriberCloseMs
-      )
-        this.#closeSlow(sub, now, limit);
+      this.#noteDropping(sub, now, limit);
     }
+  }
+
+  /** A subscriber that could not be given its messages: starts its run of drops, or closes it once the run has lasted slowSubscriberCloseMs. */
+  #noteDropping(sub: Subscriber, now: number, limit: number): void {
+    if (sub.droppingSince === 0) sub.droppingSince = now;
+    else if (
+      this.#options.slowSubscriberCloseMs > 0 &&
+      now - sub.droppingSince >= this.#options.slowSubscriberCloseMs
+    )
+      this.#closeSlow(sub, now, limit);
   }
 
   #closeSlow(sub: Subscriber, now: number, limit: number): void {
