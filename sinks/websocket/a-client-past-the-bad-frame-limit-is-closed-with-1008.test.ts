@@ -5,7 +5,8 @@ import {
   TestClient,
   waitUntil,
 } from '../../tests/support/live-server-harness.ts';
-import { CLOSE_POLICY_VIOLATION, type LiveServer } from './live-server.ts';
+import { CLOSE_POLICY_VIOLATION } from './close-codes.ts';
+import type { LiveServer } from './live-server.ts';
 
 describe('limits a client runs into', () => {
   let server: LiveServer | undefined;

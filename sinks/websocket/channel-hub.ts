@@ -18,13 +18,11 @@ import { SluiceError } from '../../core/index.ts';
 import { CatchUpQueue } from './catch-up-queue.ts';
 import { type ChannelState, catchUp, type Entry, messageBytes, newChannelState } from './channel-state.ts';
 import type { ServerMessage } from './client-protocol.ts';
+import { CLOSE_SLOW_CONSUMER } from './close-codes.ts';
 import { FanOutShare } from './fan-out-share.ts';
 import type { ChannelHubOptions, ChannelStats, Resume, Subscriber, Subscription } from './hub-types.ts';
 import { type FanOutBatch, sendToSubscriber } from './send-to-subscriber.ts';
 import { describeFilter, type SubscriberFilter } from './subscriber-filter.ts';
-
-/** Close code sent to a subscriber that stayed over its backpressure limit too long (4000–4999 is ours). */
-export const CLOSE_SLOW_CONSUMER = 4008;
 
 /** Without a flush interval, catch-up runs this often while anyone is behind. */
 const CATCH_UP_EVERY_MS = 5;

@@ -8,7 +8,7 @@ import {
   TestClient,
   waitUntil,
 } from '../../tests/support/live-server-harness.ts';
-import { CLOSE_GOING_AWAY } from './live-server.ts';
+import { CLOSE_GOING_AWAY } from './close-codes.ts';
 
 function connectError(port: number): Promise<string | null> {
   return new Promise((resolve) => {

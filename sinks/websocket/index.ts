@@ -1,15 +1,11 @@
 /** The live port: WebSocket feed, dashboard and HTTP routes on one uWebSockets.js server. */
-export { CLOSE_SLOW_CONSUMER } from './channel-hub.ts';
+
 export type { ClientErrorCode, ServerMessage } from './client-protocol.ts';
+export * from './close-codes.ts';
 export { type HttpHandler, type HttpReply, type HttpRequestInfo, jsonReply } from './http-routes.ts';
 export type { ChannelStats } from './hub-types.ts';
 export { type LiveFeed, liveFeedTap } from './live-feed-tap.ts';
-export {
-  CLOSE_GOING_AWAY,
-  LiveServer,
-  type LiveServerOptions,
-  type LiveServerStats,
-} from './live-server.ts';
+export { LiveServer, type LiveServerOptions, type LiveServerStats } from './live-server.ts';
 export {
   FILTERABLE_CHANNELS,
   LIVE_CHANNELS,

@@ -21,6 +21,7 @@ import {
   type ProtocolLimits,
   parseClientMessage,
 } from './client-protocol.ts';
+import { CLOSE_GOING_AWAY, CLOSE_POLICY_VIOLATION, CLOSE_TOKEN_EXPIRED } from './close-codes.ts';
 import { registerDashboard } from './dashboard-routes.ts';
 import { type HttpHandler, HttpRoutes, jsonReply } from './http-routes.ts';
 import type { ChannelStats, Subscriber } from './hub-types.ts';
@@ -48,13 +49,6 @@ export interface LiveServerStats {
   /** Subscribers closed with 4008 for reading too slowly. */
   evictions: number;
 }
-
-/** Close code sent to every subscriber when the server shuts down. */
-export const CLOSE_GOING_AWAY = 1001;
-/** Close code for a client that sent more than `websocket.maxBadFrames` bad frames. */
-export const CLOSE_POLICY_VIOLATION = 1008;
-/** Close code for a connection whose token expired. */
-export const CLOSE_TOKEN_EXPIRED = 4001;
 
 /** What the server keeps per connection besides the hub's view of it. */
 interface Connection extends Subscriber {

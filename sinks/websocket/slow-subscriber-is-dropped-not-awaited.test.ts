@@ -7,7 +7,7 @@ import {
   TestClient,
   waitUntil,
 } from '../../tests/support/live-server-harness.ts';
-import { CLOSE_SLOW_CONSUMER } from './channel-hub.ts';
+import { CLOSE_SLOW_CONSUMER } from './close-codes.ts';
 import type { LiveServer } from './live-server.ts';
 
 const BATCH = 256;

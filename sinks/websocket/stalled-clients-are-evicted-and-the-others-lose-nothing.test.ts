@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { fakePrediction, liveFixture, waitUntil } from '../../tests/support/live-server-harness.ts';
-import { CLOSE_SLOW_CONSUMER } from './channel-hub.ts';
+import { CLOSE_SLOW_CONSUMER } from './close-codes.ts';
 
 const PAD = 'x'.repeat(4000);
 

@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, silentLogger } from '../../../core/index.ts';
 import { redactSecrets } from '../../../core/secrets.ts';
 import { liveFixture, TestClient } from '../../../tests/support/live-server-harness.ts';
+import { CLOSE_TOKEN_EXPIRED } from '../close-codes.ts';
 import { jsonReply } from '../http-routes.ts';
-import { CLOSE_TOKEN_EXPIRED, LiveServer } from '../live-server.ts';
+import { LiveServer } from '../live-server.ts';
 
 const STATIC = 'static-token-for-drift-only-0123456789';
 const SECRET = 'a-shared-secret-of-at-least-32-bytes!!';
