@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../core/index.ts';
+import type { InFlightGate } from '../inflight-gate.ts';
 import {
   type BatchingDecision,
   LatencyBudgetController,
@@ -14,37 +15,36 @@ import {
 } from './latency-budget-controller.ts';
 import type { LatencyRecorder } from './latency-recorder.ts';
 
-/** The controller's limits from a topology's batch settings and its consumer's in-flight bound. */
-export function budgetLimits(
-  budgetMs: number,
-  batch: { maxBatchSize: number; maxConcurrentBatches: number; minBatchSize?: number },
-  maxInFlight: number,
-): LatencyBudgetLimits {
-  return {
-    budgetMs,
-    minBatchSize: Math.min(batch.minBatchSize ?? 16, batch.maxBatchSize),
-    maxBatchSize: batch.maxBatchSize,
-    maxInFlight,
-    minConcurrentBatches: 1,
-    maxConcurrentBatches: batch.maxConcurrentBatches,
+/** A topology's batch settings, as the controller's limits and defaults read them. */
+export interface BudgetSettings {
+  readonly budgetMs: number;
+  readonly batch: {
+    maxBatchSize: number;
+    maxConcurrentBatches: number;
+    minBatchSize?: number;
+    controlIntervalMs?: number;
   };
+  /** `consumer.maxInFlight`: the in-flight bound never exceeds it. */
+  readonly maxInFlight: number;
 }
 
-/** The runtime's knobs the decisions turn. */
-export interface BatchingKnobs {
-  setBatchSize(size: number): void;
-  setInFlight(limit: number): void;
-  setConcurrentBatches(count: number): void;
+/** The runtime's parts the decisions turn, and what the control reads. */
+export interface BatchingParts {
+  readonly batcher: { setMaxBatchSize(size: number): void };
+  readonly runner: { setMaxConcurrent(count: number): void };
+  readonly gate: InFlightGate;
+  readonly latency: LatencyRecorder;
+  readonly logger: Logger;
+  /** Events acknowledged so far (for the throughput of each interval). */
+  delivered(): number;
+  /** Whether the consumer is paused by the in-flight bound. */
+  paused(): boolean;
 }
 
 export class BatchingControl {
   readonly #controller: LatencyBudgetController;
-  readonly #knobs: BatchingKnobs;
-  readonly #latency: LatencyRecorder;
-  readonly #logger: Logger;
+  readonly #parts: BatchingParts;
   readonly #intervalMs: number;
-  readonly #delivered: () => number;
-  readonly #heldBack: () => boolean;
   #lastDelivered = 0;
   #lastTickMs = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -52,31 +52,18 @@ export class BatchingControl {
   #events = 0;
   #full = 0;
 
-  constructor(
-    limits: LatencyBudgetLimits,
-    parts: {
-      knobs: BatchingKnobs;
-      latency: LatencyRecorder;
-      logger: Logger;
-      intervalMs: number;
-      initialBatchSize: number;
-      /** Events acknowledged so far (for the throughput of each interval). */
-      delivered: () => number;
-      /**
-       * Whether the input is held back by the in-flight bound right now (the gate nearly full, or
-       * the consumer paused): batches then close on their delay because the bound starves them,
-       * not because the input is light, and count as full.
-       */
-      heldBack: () => boolean;
-    },
-  ) {
-    this.#controller = new LatencyBudgetController(limits, parts.initialBatchSize);
-    this.#knobs = parts.knobs;
-    this.#latency = parts.latency;
-    this.#logger = parts.logger;
-    this.#intervalMs = parts.intervalMs;
-    this.#delivered = parts.delivered;
-    this.#heldBack = parts.heldBack;
+  constructor({ budgetMs, batch, maxInFlight }: BudgetSettings, parts: BatchingParts) {
+    const limits: LatencyBudgetLimits = {
+      budgetMs,
+      minBatchSize: Math.min(batch.minBatchSize ?? 16, batch.maxBatchSize),
+      maxBatchSize: batch.maxBatchSize,
+      maxInFlight,
+      minConcurrentBatches: 1,
+      maxConcurrentBatches: batch.maxConcurrentBatches,
+    };
+    this.#controller = new LatencyBudgetController(limits, Math.min(256, batch.maxBatchSize));
+    this.#parts = parts;
+    this.#intervalMs = batch.controlIntervalMs ?? 500;
   }
 
   get decision(): BatchingDecision {
@@ -86,8 +73,8 @@ export class BatchingControl {
   /** Applies the first decision and starts the control loop. */
   start(): void {
     this.#apply(this.decision);
-    this.#latency.takeBudgetWindow();
-    this.#lastDelivered = this.#delivered();
+    this.#parts.latency.takeBudgetWindow();
+    this.#lastDelivered = this.#parts.delivered();
     this.#lastTickMs = performance.now();
     this.#timer = setInterval(() => this.#tick(), this.#intervalMs);
     this.#timer.unref();
@@ -105,10 +92,20 @@ export class BatchingControl {
     if (reason === 'size' || this.#heldBack()) this.#full++;
   }
 
+  /**
+   * Whether the input is held back by the in-flight bound right now (the gate nearly full, or the
+   * consumer paused): batches then close on their delay because the bound starves them, not
+   * because the input is light, and count as full.
+   */
+  #heldBack(): boolean {
+    const { gate } = this.#parts;
+    return this.#parts.paused() || gate.count >= gate.limit * 0.75;
+  }
+
   #tick(): void {
-    const p99Ms = this.#latency.takeBudgetWindow();
+    const p99Ms = this.#parts.latency.takeBudgetWindow();
     const now = performance.now();
-    const delivered = this.#delivered();
+    const delivered = this.#parts.delivered();
     const deliveredPerSec = ((delivered - this.#lastDelivered) * 1000) / Math.max(1, now - this.#lastTickMs);
     this.#lastDelivered = delivered;
     this.#lastTickMs = now;
@@ -135,12 +132,12 @@ export class BatchingControl {
       next.concurrentBatches !== before.concurrentBatches;
     if (changed) this.#apply(next);
     // Every interval, at debug: `npm run bench -- kafka --decisions` prints this trail.
-    this.#logger.debug({ ...observed, ...next }, 'latency budget: interval');
+    this.#parts.logger.debug({ ...observed, ...next }, 'latency budget: interval');
   }
 
   #apply(d: BatchingDecision): void {
-    this.#knobs.setBatchSize(d.batchSize);
-    this.#knobs.setInFlight(d.maxInFlight);
-    this.#knobs.setConcurrentBatches(d.concurrentBatches);
+    this.#parts.batcher.setMaxBatchSize(d.batchSize);
+    this.#parts.gate.setLimit(d.maxInFlight);
+    this.#parts.runner.setMaxConcurrent(d.concurrentBatches);
   }
 }

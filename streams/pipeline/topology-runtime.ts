@@ -4,16 +4,17 @@ import type { Registry } from 'prom-client';
 import { preciseNowMs } from '../../core/clock.ts';
 import { ConfigError, RecordError, SluiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { type RetryOptions, retry } from '../../core/retry.ts';
+import { retry } from '../../core/retry.ts';
 import type { ConsumedRecord } from '../consumed-record.ts';
 import { ConsumerLoop } from '../consumer-loop.ts';
 import { InFlightGate } from '../inflight-gate.ts';
 import type { ProducerClient, TransactionalProducerClient, Transport } from '../types.ts';
-import { BatchingControl, budgetLimits } from './batching-control.ts';
+import { BatchingControl } from './batching-control.ts';
 import { closeParts } from './close-parts.ts';
 import { LatencyRecorder } from './latency-recorder.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import { OrderedBatchRunner } from './ordered-batch-runner.ts';
+import { SinkWrites } from './sink-writes.ts';
 import { StageMetrics } from './stage-metrics.ts';
 import type { FailedRecord, PipelineItem, SinkContext, StageContext } from './stages.ts';
 import type { TopologyDeclaration } from './topology-declaration.ts';
@@ -41,14 +42,6 @@ export interface TopologyRuntimeOptions {
 const PREPARE_RETRY = {
   retries: Number.POSITIVE_INFINITY,
   initialDelayMs: 100,
-  maxDelayMs: 5000,
-  factor: 2,
-  jitter: 0.2,
-};
-// A failing sink is retried until it succeeds: its inputs stay unacked (uncommitted) meanwhile.
-const SINK_RETRY = {
-  retries: Number.POSITIVE_INFINITY,
-  initialDelayMs: 50,
   maxDelayMs: 5000,
   factor: 2,
   jitter: 0.2,
@@ -83,7 +76,7 @@ export class TopologyRuntime<T extends PipelineItem> {
   #acked: Promise<void> = Promise.resolve();
   /** Per ordered sink, its write of the last delivered batch; each batch's write starts after it. */
   readonly #orderedWrites: Array<Promise<void>>;
-  readonly #sinkRetryOptions = new Map<string, Partial<RetryOptions>>();
+  readonly #sinkWrites: SinkWrites;
 
   constructor(declaration: TopologyDeclaration<T>, options: TopologyRuntimeOptions) {
     this.declaration = declaration;
@@ -101,6 +94,7 @@ export class TopologyRuntime<T extends PipelineItem> {
       concurrentBatches: () => this.#runner.maxConcurrent,
     });
     this.#orderedWrites = declaration.sinks.map(() => Promise.resolve());
+    this.#sinkWrites = new SinkWrites(this.#metrics, this.#logger);
     this.#runner = new OrderedBatchRunner<T[], void>({
       maxConcurrent: declaration.batch.maxConcurrentBatches,
       process: (items) => this.#process(items),
@@ -115,29 +109,24 @@ export class TopologyRuntime<T extends PipelineItem> {
       this.#runner.submit(items);
     });
     const { latencyBudgetMs } = declaration.batch;
-    if (latencyBudgetMs !== undefined) this.#control = this.#batchingControl(latencyBudgetMs);
+    if (latencyBudgetMs !== undefined)
+      this.#control = new BatchingControl(
+        { budgetMs: latencyBudgetMs, batch: declaration.batch, maxInFlight: consumer.maxInFlight },
+        {
+          batcher: this.#batcher,
+          runner: this.#runner,
+          gate: this.gate,
+          latency: this.latency,
+          logger: this.#logger,
+          delivered: () => this.totals.delivered,
+          paused: () => this.#loop?.paused ?? false,
+        },
+      );
   }
 
   /** The batch size in use (the controller's when a latency budget is set). */
   get batchSizeLimit(): number {
     return this.#batcher.maxBatchSize;
-  }
-
-  #batchingControl(budgetMs: number): BatchingControl {
-    const { batch, source } = this.declaration;
-    return new BatchingControl(budgetLimits(budgetMs, batch, source.consumer.maxInFlight), {
-      knobs: {
-        setBatchSize: (size) => this.#batcher.setMaxBatchSize(size),
-        setInFlight: (limit) => this.gate.setLimit(limit),
-        setConcurrentBatches: (count) => this.#runner.setMaxConcurrent(count),
-      },
-      latency: this.latency,
-      logger: this.#logger,
-      intervalMs: batch.controlIntervalMs ?? 500,
-      initialBatchSize: Math.min(256, batch.maxBatchSize),
-      delivered: () => this.totals.delivered,
-      heldBack: () => (this.#loop?.paused ?? false) || this.gate.count >= this.gate.limit * 0.75,
-    });
   }
 
   /** Creates the topics, opens stages and sinks, then joins the consumer group and starts consuming. */
@@ -319,11 +308,11 @@ export class TopologyRuntime<T extends PipelineItem> {
     if (delivered.length > 0) {
       declaration.sinks.forEach((sink, i) => {
         if (!sink.ordered) {
-          written.push(this.#writeWithRetry(sink.name, () => sink.write(delivered)));
+          written.push(this.#sinkWrites.write(sink.name, () => sink.write(delivered)));
           return;
         }
         const write = this.#orderedWrites[i]!.then(() =>
-          this.#writeWithRetry(sink.name, () => sink.write(delivered)),
+          this.#sinkWrites.write(sink.name, () => sink.write(delivered)),
         );
         this.#orderedWrites[i] = write.catch(() => undefined);
         written.push(write);
@@ -350,7 +339,8 @@ export class TopologyRuntime<T extends PipelineItem> {
    */
   #routeDeadLetters(failed: FailedRecord[]): Promise<void> {
     const sink = this.declaration.deadLetters;
-    return this.#writeWithRetry(sink.name, () => sink.write(failed))
+    return this.#sinkWrites
+      .write(sink.name, () => sink.write(failed))
       .then(() => {
         for (const { consumed } of failed) consumed.ack();
         this.totals.deadLetters += failed.length;
@@ -359,39 +349,6 @@ export class TopologyRuntime<T extends PipelineItem> {
           this.#metrics.deadLetters.inc({ stage: error.stage, code: error.code });
       })
       .catch((error: unknown) => this.#fatal(error));
-  }
-
-  #writeWithRetry(name: string, write: () => Promise<void>): Promise<void> {
-    const metrics = this.#metrics;
-    return retry(async () => {
-      const started = performance.now();
-      try {
-        await write();
-      } catch (error) {
-        metrics.sinkFailures.inc({ sink: name });
-        throw error;
-      }
-      metrics.sinkWriteSeconds.observe({ sink: name }, (performance.now() - started) / 1000);
-    }, this.#sinkRetry(name));
-  }
-
-  /** A sink's retry options, built once per sink rather than per batch. */
-  #sinkRetry(name: string): Partial<RetryOptions> {
-    let options = this.#sinkRetryOptions.get(name);
-    if (!options) {
-      options = {
-        ...SINK_RETRY,
-        onRetry: (error, attempt, delayMs) => {
-          this.#metrics.sinkRetries.inc({ sink: name });
-          this.#logger.warn(
-            { err: error, sink: name, attempt, retryInMs: delayMs },
-            'sink write failed; retrying',
-          );
-        },
-      };
-      this.#sinkRetryOptions.set(name, options);
-    }
-    return options;
   }
 
   #observe(delivered: T[]): void {
