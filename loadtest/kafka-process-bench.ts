@@ -29,7 +29,7 @@ import { printDecisions, printMemory, printThreads } from './kafka-process-repor
 import { type MemoryBreakdown, MemorySampler } from './memory-sampler.ts';
 import { PredictionReader } from './prediction-reader.ts';
 import { startPrivateRedis } from './private-redis.ts';
-import { ProcSampler, processMemoryMiB, threadCpuSeconds } from './proc-sampler.ts';
+import { ProcSampler, threadCpuSeconds } from './proc-sampler.ts';
 import { formatNumber, median, printTable, writeJson } from './report.ts';
 import { type SluiceEntry, SluiceProcess } from './sluice-process.ts';
 
@@ -109,7 +109,6 @@ async function drain(ctx: Context, client: KafkaClientName, run: number): Promis
         threadsAtStart = threadCpuSeconds(sluice.pid);
       },
     );
-    const peak = processMemoryMiB(sluice.pid)?.peak ?? 0;
     const threads: Record<string, number> = {};
     for (const [kind, seconds] of threadCpuSeconds(sluice.pid))
       threads[kind] = ((seconds - (threadsAtStart.get(kind) ?? 0)) * 100_000) / total;
@@ -128,7 +127,8 @@ async function drain(ctx: Context, client: KafkaClientName, run: number): Promis
       fromEventTime: r.fromEventTime,
       cpuSecondsPer100k: (cpu * 100_000) / total,
       cpuMicrosPerEvent: (cpu * 1e6) / total,
-      peakRssMiB: Math.max(peak, sampler.peakRssMiB),
+      // VmHWM, read by the sampler's last sample (stop) while the process still runs.
+      peakRssMiB: sampler.peakRssMiB,
       startupMs: r.firstIngestMs - sluice.startedAtMs,
       duplicates: r.duplicates,
       threads,
