@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../../core/logger.ts';
 import { settledNow } from '../../../tests/support/settled-now.ts';
 import type { TopicPartition } from '../../types.ts';
+import { BatchQueue } from '../pull-bridge/batch-queue.ts';
+import { MemberState } from '../pull-bridge/member-state.ts';
+import { Signal } from '../pull-bridge/signal.ts';
 import { BatchFeeder } from './batch-feeder.ts';
-import { BatchQueue } from './batch-queue.ts';
-import { MemberState } from './member-state.ts';
-import { Signal } from './signal.ts';
 
 const message = (offset: number): KafkaMessage => ({
   key: null,

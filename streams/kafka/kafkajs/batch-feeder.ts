@@ -3,11 +3,11 @@ import { errorMessage } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { InputRecord, TopicPartition } from '../../types.ts';
 import { partitionId } from '../../types.ts';
-import type { BatchQueue } from './batch-queue.ts';
+import type { BatchQueue } from '../pull-bridge/batch-queue.ts';
+import type { MemberState, OwnedPartition } from '../pull-bridge/member-state.ts';
+import type { Signal } from '../pull-bridge/signal.ts';
 import { isRebalanceError } from './kafkajs-errors.ts';
-import type { MemberState, OwnedPartition } from './member-state.ts';
 import { type KafkajsRecordMapper, toInputRecord, unreadableRecord } from './record-conversion.ts';
-import type { Signal } from './signal.ts';
 
 /**
  * How often one message is fetched and mapped before it is handed over as unreadable (and so

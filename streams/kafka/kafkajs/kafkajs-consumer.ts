@@ -11,9 +11,11 @@ import type {
   TopicPartitionOffset,
 } from '../../types.ts';
 import { partitionId } from '../../types.ts';
-import { announceRebalance } from './announce-rebalance.ts';
+import { announceRebalance } from '../pull-bridge/announce-rebalance.ts';
+import { BatchQueue } from '../pull-bridge/batch-queue.ts';
+import { MemberState } from '../pull-bridge/member-state.ts';
+import { Signal } from '../pull-bridge/signal.ts';
 import { BatchFeeder } from './batch-feeder.ts';
-import { BatchQueue } from './batch-queue.ts';
 import { CommitWitness } from './commit-witness.ts';
 import type { ConnectionHealth } from './connection-health.ts';
 import { KafkaPauses } from './kafka-pauses.ts';
@@ -24,9 +26,7 @@ import {
   isRebalanceError,
   toSluiceError,
 } from './kafkajs-errors.ts';
-import { MemberState } from './member-state.ts';
 import type { KafkajsRecordMapper } from './record-conversion.ts';
-import { Signal } from './signal.ts';
 
 /** What the transport hands each consumer. */
 export interface KafkajsConsumerDeps {

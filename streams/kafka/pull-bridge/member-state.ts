@@ -9,7 +9,8 @@ export interface OwnedPartition {
 }
 
 /**
- * The group-membership state machine of one kafkajs consumer bridge; pure logic, no kafkajs.
+ * The group-membership state machine of a consumer bridge over an eager-rebalancing client (kafkajs,
+ * @platformatic/kafka); pure logic, no client.
  *
  * kafkajs's protocol is eager: every rejoin gives up the whole assignment and resets fetch
  * positions to the committed offsets. So the bridge revokes everything the engine owns on each
