@@ -8,8 +8,8 @@ import {
   uniqueName,
 } from '../../../tests/support/kafka-harness.ts';
 import type { InputRecord } from '../../types.ts';
+import { ConnectionHealth } from '../connection-health.ts';
 import { kafkajsClientConfig, kafkajsConsumerConfig } from './client-options.ts';
-import { ConnectionHealth } from './connection-health.ts';
 import { KafkajsConsumer } from './kafkajs-consumer.ts';
 
 const config = confluentTestConfig({ client: 'kafkajs' });

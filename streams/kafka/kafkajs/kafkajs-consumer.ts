@@ -11,13 +11,13 @@ import type {
   TopicPartitionOffset,
 } from '../../types.ts';
 import { partitionId } from '../../types.ts';
+import type { ConnectionHealth } from '../connection-health.ts';
 import { announceRebalance } from '../pull-bridge/announce-rebalance.ts';
 import { BatchQueue } from '../pull-bridge/batch-queue.ts';
 import { MemberState } from '../pull-bridge/member-state.ts';
 import { Signal } from '../pull-bridge/signal.ts';
 import { BatchFeeder } from './batch-feeder.ts';
 import { CommitWitness } from './commit-witness.ts';
-import type { ConnectionHealth } from './connection-health.ts';
 import { KafkaPauses } from './kafka-pauses.ts';
 import {
   clientClosed,

@@ -7,10 +7,10 @@ import {
   type ProducerConfig,
 } from 'kafkajs';
 import type { OutgoingRecord, ProducerClient } from '../../types.ts';
+import type { ConnectionHealth } from '../connection-health.ts';
+import { OrderedSendQueue } from '../ordered-send-queue.ts';
 import { KAFKAJS_RETRY } from './client-options.ts';
-import type { ConnectionHealth } from './connection-health.ts';
 import { clientClosed, isConnectionFailure, sendFailed, toSluiceError } from './kafkajs-errors.ts';
-import { OrderedSendQueue } from './ordered-send-queue.ts';
 import { toKafkaMessage } from './record-conversion.ts';
 
 /** What the transport hands each producer it creates. */
@@ -54,7 +54,7 @@ export class KafkajsProducer implements ProducerClient {
   protected readonly producer: Producer;
   protected readonly compression: CompressionTypes;
   readonly #deps: KafkajsProducerDeps;
-  readonly #queue: OrderedSendQueue;
+  readonly #queue: OrderedSendQueue<Message>;
   #closed = false;
 
   constructor(kafka: Kafka, deps: KafkajsProducerDeps, config: ProducerConfig = IDEMPOTENT_PRODUCER) {

@@ -1,4 +1,4 @@
-import type { Logger } from '../../../core/logger.ts';
+import type { Logger } from '../../core/logger.ts';
 
 /** Request timeouts within this window that mark the broker unreachable (a storm, not one slow call). */
 const TIMEOUT_STORM = 3;

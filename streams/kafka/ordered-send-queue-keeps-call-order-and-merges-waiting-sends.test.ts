@@ -21,7 +21,7 @@ function slowFirstBroker() {
 describe('OrderedSendQueue', () => {
   it('puts overlapping sends on the wire in call order, merging those that waited into one request', async () => {
     const broker = slowFirstBroker();
-    const queue = new OrderedSendQueue(broker.request, {
+    const queue = new OrderedSendQueue<Message>(broker.request, {
       lingerMs: 0,
       maxRequestBytes: 1 << 20,
       maxRequestRecords: 1000,
@@ -39,7 +39,7 @@ describe('OrderedSendQueue', () => {
 
   it('merges only consecutive sends to one topic, and within the size bounds', async () => {
     const broker = slowFirstBroker();
-    const queue = new OrderedSendQueue(broker.request, {
+    const queue = new OrderedSendQueue<Message>(broker.request, {
       lingerMs: 0,
       maxRequestBytes: 1 << 20,
       maxRequestRecords: 2,
@@ -68,7 +68,7 @@ describe('OrderedSendQueue', () => {
     try {
       const broker = slowFirstBroker();
       const requested: string[][] = [];
-      const queue = new OrderedSendQueue(
+      const queue = new OrderedSendQueue<Message>(
         (topic, messages) => {
           requested.push(values(messages));
           return broker.request(topic, messages);
@@ -92,7 +92,7 @@ describe('OrderedSendQueue', () => {
   it('rejects every send merged into a failed request, and carries on with the next ones', async () => {
     let calls = 0;
     const sent: string[][] = [];
-    const queue = new OrderedSendQueue(
+    const queue = new OrderedSendQueue<Message>(
       async (_topic, messages) => {
         await new Promise((r) => setTimeout(r, 5));
         if (calls++ === 1) throw new Error('broker said no');
@@ -113,7 +113,7 @@ describe('OrderedSendQueue', () => {
 
   it('splits a send larger than one request into consecutive requests within the bound', async () => {
     const broker = slowFirstBroker();
-    const queue = new OrderedSendQueue(broker.request, {
+    const queue = new OrderedSendQueue<Message>(broker.request, {
       lingerMs: 0,
       maxRequestBytes: 10,
       maxRequestRecords: 100,

@@ -1,7 +1,12 @@
-import type { Message } from 'kafkajs';
+/** What the queue needs of a record: its bytes, to bound a merged request. Both clients' messages and Sluice's OutgoingRecord fit. */
+export interface SizedRecord {
+  key?: Buffer | string | null | undefined;
+  value?: Buffer | string | null | undefined;
+  headers?: Readonly<Record<string, unknown>> | undefined;
+}
 
 /** Sends one request's worth of records of one topic, resolving once the broker acknowledged them. */
-export type SendRequest = (topic: string, messages: Message[]) => Promise<void>;
+export type SendRequest<M extends SizedRecord> = (topic: string, messages: M[]) => Promise<void>;
 
 /** Bounds on what one request may merge. */
 export interface OrderedSendQueueOptions {
@@ -12,9 +17,9 @@ export interface OrderedSendQueueOptions {
   maxRequestRecords: number;
 }
 
-interface Pending {
+interface Pending<M> {
   readonly topic: string;
-  readonly messages: Message[];
+  readonly messages: M[];
   readonly bytes: number;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
@@ -24,19 +29,19 @@ interface Pending {
  * Keeps overlapping `send` calls in call order on the wire. The engine hands a batch to the
  * producer and moves on to the next before the first is acknowledged, relying on records of a key
  * reaching the broker in hand-over order, as librdkafka's synchronous produce() guarantees. kafkajs's
- * `send` is asynchronous end to end (metadata, locks, retries), so two overlapping calls may reach
+ * and @platformatic/kafka's `send` are asynchronous end to end (metadata, locks, retries), so two overlapping calls may reach
  * the broker in either order. This queue runs one request at a time and merges what waits meanwhile
  * (consecutive sends to the same topic), so order holds and batches stay large.
  */
-export class OrderedSendQueue {
-  readonly #request: SendRequest;
+export class OrderedSendQueue<M extends SizedRecord> {
+  readonly #request: SendRequest<M>;
   readonly #options: OrderedSendQueueOptions;
-  readonly #pending: Pending[] = [];
+  readonly #pending: Array<Pending<M>> = [];
   #running = false;
   #linger: NodeJS.Timeout | undefined;
   #idle: Array<() => void> = [];
 
-  constructor(request: SendRequest, options: OrderedSendQueueOptions) {
+  constructor(request: SendRequest<M>, options: OrderedSendQueueOptions) {
     this.#request = request;
     this.#options = options;
   }
@@ -46,7 +51,7 @@ export class OrderedSendQueue {
    * it went in. A call larger than one request is split into consecutive requests, so no request
    * (and no partition's batch in it) outgrows `maxRequestBytes` but by a single record.
    */
-  send(topic: string, messages: Message[]): Promise<void> {
+  send(topic: string, messages: M[]): Promise<void> {
     const bytes = sizeOf(messages);
     if (bytes <= this.#options.maxRequestBytes && messages.length <= this.#options.maxRequestRecords)
       return this.#enqueue(topic, messages, bytes);
@@ -68,7 +73,7 @@ export class OrderedSendQueue {
     return Promise.all(parts).then(() => undefined);
   }
 
-  #enqueue(topic: string, messages: Message[], bytes: number): Promise<void> {
+  #enqueue(topic: string, messages: M[], bytes: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#pending.push({ topic, messages, bytes, resolve, reject });
       this.#schedule();
@@ -112,7 +117,7 @@ export class OrderedSendQueue {
   }
 
   /** The longest run of waiting sends to the head's topic that fits one request (at least the head). */
-  #takeRequest(): Pending[] {
+  #takeRequest(): Array<Pending<M>> {
     const { maxRequestBytes, maxRequestRecords } = this.#options;
     const head = this.#pending[0]!;
     let bytes = head.bytes;
@@ -130,13 +135,13 @@ export class OrderedSendQueue {
   }
 }
 
-function sizeOf(messages: readonly Message[]): number {
+function sizeOf(messages: readonly SizedRecord[]): number {
   let bytes = 0;
   for (const m of messages) bytes += sizeOfOne(m);
   return bytes;
 }
 
-function sizeOfOne(m: Message): number {
+function sizeOfOne(m: SizedRecord): number {
   let bytes = byteLength(m.key) + byteLength(m.value);
   if (m.headers)
     for (const name of Object.keys(m.headers)) {
