@@ -17,6 +17,10 @@ export async function createKafkaTransport(config: KafkaConfig, logger: Logger):
       },
     );
   }
+  if (config.client === 'platformatic') {
+    const { PlatformaticTransport } = await import('./platformatic/index.ts');
+    return new PlatformaticTransport(config, logger);
+  }
   if (config.client === 'kafkajs') {
     const { KafkajsTransport } = await import('./kafkajs/index.ts');
     return new KafkajsTransport(config, logger);

@@ -5,8 +5,11 @@ export const kafkaConfigSchema = z
   .strictObject({
     /** host:port list; `KAFKA_BROKERS=a:9092,b:9092` sets it and selects the Kafka transport. */
     brokers: z.array(z.string().min(1)).default([]),
-    /** `confluent` (librdkafka, @confluentinc/kafka-javascript) or `kafkajs` (pure JS). */
-    client: z.enum(['confluent', 'kafkajs']).default('confluent'),
+    /**
+     * `confluent` (librdkafka, @confluentinc/kafka-javascript), `platformatic` (@platformatic/kafka,
+     * pure TypeScript) or `kafkajs` (pure JS, unmaintained since 2023).
+     */
+    client: z.enum(['confluent', 'platformatic', 'kafkajs']).default('confluent'),
     clientId: z.string().min(1).default('sluice'),
     /** Producer compression. kafkajs decodes gzip natively; the other codecs need the Confluent client on both ends. */
     compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'),

@@ -3,6 +3,7 @@ import {
   byPartition,
   openConfluentTransport,
   openKafkajsTransport,
+  openPlatformaticTransport,
   readTopicToEnd,
   uniqueName,
 } from '../../tests/support/kafka-harness.ts';
@@ -12,13 +13,22 @@ import type { KafkaConfig } from './kafka-config.ts';
 
 type Opened =
   | Awaited<ReturnType<typeof openConfluentTransport>>
-  | Awaited<ReturnType<typeof openKafkajsTransport>>;
-const OPEN: Record<'confluent' | 'kafkajs', (overrides?: Partial<KafkaConfig>) => Promise<Opened>> = {
+  | Awaited<ReturnType<typeof openKafkajsTransport>>
+  | Awaited<ReturnType<typeof openPlatformaticTransport>>;
+type Client = 'confluent' | 'platformatic' | 'kafkajs';
+const OPEN: Record<Client, (overrides?: Partial<KafkaConfig>) => Promise<Opened>> = {
   confluent: (overrides) => openConfluentTransport(overrides),
+  platformatic: (overrides) => openPlatformaticTransport(overrides),
   kafkajs: (overrides) => openKafkajsTransport(overrides),
 };
+// Who writes the gzip-compressed records each client reads back.
+const GZIP_WRITER: Record<Client, Client> = {
+  confluent: 'platformatic',
+  platformatic: 'kafkajs',
+  kafkajs: 'confluent',
+};
 
-describe.each(['confluent', 'kafkajs'] as const)('the %s transport round trip', (client) => {
+describe.each(['confluent', 'platformatic', 'kafkajs'] as const)('the %s transport round trip', (client) => {
   let transport: Opened;
   beforeAll(async () => {
     transport = await OPEN[client]();
@@ -89,7 +99,7 @@ describe.each(['confluent', 'kafkajs'] as const)('the %s transport round trip', 
   });
 
   it('reads back what a gzip-compressing producer of the other client wrote', async () => {
-    const other = client === 'confluent' ? 'kafkajs' : 'confluent';
+    const other = GZIP_WRITER[client];
     const gzip = await OPEN[other]({ compression: 'gzip' });
     try {
       const topic = uniqueName(`gzip-${other}-to-${client}`);
@@ -114,6 +124,40 @@ describe('compression codecs', () => {
     await expect(openKafkajsTransport({ compression: 'zstd' })).rejects.toThrow(
       /transport\.kafka\.compression/,
     );
+  });
+
+  it('@platformatic/kafka refuses zstd on this Node (it needs node:zlib zstd), naming the key', async () => {
+    const zlib = (await import('node:zlib')) as { zstdCompressSync?: unknown };
+    const needs = typeof zlib.zstdCompressSync !== 'function';
+    if (needs) {
+      await expect(openPlatformaticTransport({ compression: 'zstd' })).rejects.toThrow(
+        /transport\.kafka\.compression/,
+      );
+    } else {
+      await expect(openPlatformaticTransport({ compression: 'zstd' })).resolves.toBeDefined();
+    }
+  });
+
+  it('snappy and lz4 written by @platformatic/kafka are read back by the Confluent client and by itself', async () => {
+    for (const compression of ['snappy', 'lz4'] as const) {
+      const writer = await openPlatformaticTransport({ compression });
+      const confluent = await openConfluentTransport();
+      try {
+        const topic = uniqueName(`codec-platformatic-${compression}`);
+        await writer.ensureTopics([{ topic, partitions: 1 }]);
+        const producer = await writer.createProducer();
+        const value = `${compression} ${'z'.repeat(500)}`;
+        await producer.send(topic, [{ key: 'k', value: Buffer.from(value) }]);
+        await producer.close();
+        for (const reader of [confluent, writer]) {
+          const records = await readTopicToEnd(reader, topic);
+          expect(records.map((r) => r.value!.toString())).toEqual([value]);
+        }
+      } finally {
+        await writer.close();
+        await confluent.close();
+      }
+    }
   });
 
   it('the Confluent client writes zstd and lz4 that it reads back', async () => {

@@ -5,11 +5,11 @@ import { createKafkaTransport } from '../../streams/kafka/index.ts';
 import { kafkaConfigSchema } from '../../streams/kafka/kafka-config.ts';
 import { startCli } from '../support/cli-process.ts';
 import { requireKafkaSaslListener } from '../support/kafka-harness.ts';
-import { KAFKA_CLIENTS, readTopic } from '../support/kafka-pipeline.ts';
+import { KAFKA_CLIENTS, type KafkaClient, readTopic } from '../support/kafka-pipeline.ts';
 
 // The provisioned broker has a SASL/PLAIN listener (scripts/services.sh); an external broker named
 // by KAFKA_BROKERS may not, and then these tests fail saying what to set instead of passing or skipping.
-function saslConfig(client: 'confluent' | 'kafkajs', secret?: string) {
+function saslConfig(client: KafkaClient, secret?: string) {
   const { brokers, username, password } = requireKafkaSaslListener();
   return kafkaConfigSchema.parse({
     brokers,

@@ -6,6 +6,10 @@ import { silentLogger } from '../../core/logger.ts';
 import { ConfluentTransport, type ConfluentTransportOptions } from '../../streams/kafka/confluent/index.ts';
 import { type KafkaConfig, kafkaConfigSchema } from '../../streams/kafka/kafka-config.ts';
 import { KafkajsTransport, type KafkajsTransportOptions } from '../../streams/kafka/kafkajs/index.ts';
+import {
+  PlatformaticTransport,
+  type PlatformaticTransportOptions,
+} from '../../streams/kafka/platformatic/index.ts';
 import type {
   ConsumerClient,
   ConsumerOptions,
@@ -161,6 +165,18 @@ export async function openKafkajsTransport(
 ): Promise<KafkajsTransport> {
   return new KafkajsTransport(
     confluentTestConfig({ ...overrides, client: 'kafkajs' }),
+    silentLogger,
+    options,
+  );
+}
+
+/** The @platformatic/kafka transport on the test broker, with the same settings as `confluentTestConfig`. */
+export async function openPlatformaticTransport(
+  overrides: Partial<KafkaConfig> = {},
+  options: PlatformaticTransportOptions = {},
+): Promise<PlatformaticTransport> {
+  return new PlatformaticTransport(
+    confluentTestConfig({ ...overrides, client: 'platformatic' }),
     silentLogger,
     options,
   );

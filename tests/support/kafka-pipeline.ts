@@ -13,8 +13,11 @@ import { createKafkaTransport } from '../../streams/kafka/index.ts';
 import { type ConfigInput, sharedScorer, testConfig } from './embedded-harness.ts';
 import { fatalErrors } from './fatal-errors.ts';
 
-export type KafkaClient = 'confluent' | 'kafkajs';
-export const KAFKA_CLIENTS: KafkaClient[] = ['confluent', 'kafkajs'];
+export type KafkaClient = 'confluent' | 'platformatic' | 'kafkajs';
+/** Every adapter: the delivery-critical integration tests run with each of them. */
+export const KAFKA_CLIENTS: KafkaClient[] = ['confluent', 'platformatic', 'kafkajs'];
+/** The default `transport.kafka.client`: the rest of the integration tier runs with it alone. */
+export const DEFAULT_KAFKA_CLIENT: KafkaClient = 'confluent';
 
 /** The broker the suite runs against; `npm test` provisions one and exports it. Never skipped. */
 export function kafkaBrokers(): string[] {

@@ -1,0 +1,210 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Consumer, fetchV17 } from '@platformatic/kafka';
+import type { Logger } from '../../../core/logger.ts';
+import type { InputRecord } from '../../types.ts';
+import type { ConnectionHealth } from '../connection-health.ts';
+import type { BatchQueue } from '../pull-bridge/batch-queue.ts';
+import type { MemberState } from '../pull-bridge/member-state.ts';
+import type { Signal } from '../pull-bridge/signal.ts';
+import type { FetchPosition, FetchPositions } from './fetch-positions.ts';
+import { hasApiError, isRebalanceError } from './platformatic-errors.ts';
+import { toInputRecord } from './record-mapping.ts';
+
+type FetchRequestTopic = fetchV17.FetchRequestTopic;
+type FetchResponse = fetchV17.FetchResponse;
+
+// Record batch attribute bit 5: a control batch (transaction markers), never handed to the engine.
+const CONTROL_BATCH = 0x20;
+const IDLE_WAIT_MS = 100;
+const FAILURE_BACKOFF_MS = 500;
+
+/** What the fetch loop works with; the consumer owns all of it. */
+export interface FetchLoopDeps {
+  consumer: Consumer;
+  topics: () => readonly string[];
+  state: MemberState;
+  positions: FetchPositions;
+  queue: BatchQueue;
+  /** Wakes `poll` when records arrive. */
+  recordsArrived: Signal;
+  /** Wakes the loop: a position was set, a partition resumed, `poll` made room. */
+  wake: Signal;
+  health: ConnectionHealth;
+  name: string;
+  logger: Logger;
+  closing: () => boolean;
+  /** Positions of partitions whose offset is out of range, reset by the group's `auto.offset.reset` policy. */
+  resetOutOfRange: (generation: number, positions: readonly FetchPosition[]) => Promise<void>;
+  maxWaitMs: number;
+  maxBytes: number;
+  partitionMaxBytes: number;
+  isolationLevel: number;
+}
+
+/**
+ * Fetches for the partitions this member owns, is not paused on and has a position for, one
+ * request per partition leader, and moves what comes back into the bounded queue `poll` drains.
+ * It never holds more than the queue's room: a batch that does not fit is fetched again later from
+ * the first record left out. An answer that arrives after a rebalance (a newer generation) is
+ * dropped. A failed fetch is retried after a pause; an offset out of range is reset by policy.
+ */
+export class FetchLoop {
+  readonly #deps: FetchLoopDeps;
+  #running: Promise<void> | undefined;
+
+  constructor(deps: FetchLoopDeps) {
+    this.#deps = deps;
+  }
+
+  start(): void {
+    this.#running ??= this.#run();
+  }
+
+  /** Resolves once the loop saw `closing()` (within one fetch's wait). */
+  stopped(): Promise<void> {
+    this.#deps.wake.notify();
+    return this.#running ?? Promise.resolve();
+  }
+
+  async #run(): Promise<void> {
+    const { wake, closing } = this.#deps;
+    while (!closing()) {
+      const targets = this.#targets();
+      if (targets.length === 0) {
+        await wake.wait(IDLE_WAIT_MS);
+        continue;
+      }
+      try {
+        await this.#fetchOnce(targets);
+      } catch (error) {
+        await this.#failed(targets, error);
+      }
+    }
+  }
+
+  /** Owned, unpaused partitions with a position, while the queue has room and no rebalance is under way. */
+  #targets(): FetchPosition[] {
+    const { state, positions, queue } = this.#deps;
+    if (!state.accepting || queue.room() <= 0 || positions.generation !== state.generation) return [];
+    const out: FetchPosition[] = [];
+    for (const p of positions.all()) {
+      const owned = state.find(p.topic, p.partition);
+      if (owned && !owned.paused) out.push(p);
+    }
+    return out;
+  }
+
+  async #fetchOnce(targets: FetchPosition[]): Promise<void> {
+    const d = this.#deps;
+    const generation = d.positions.generation;
+    const metadata = await d.consumer.metadata({ topics: [...d.topics()] });
+    const topicNames = new Map<string, string>();
+    const byLeader = new Map<number, Map<string, FetchRequestTopic>>();
+    for (const p of targets) {
+      const topic = metadata.topics.get(p.topic);
+      const leader = topic?.partitions[p.partition]?.leader;
+      if (topic === undefined || leader === undefined || leader < 0) continue;
+      topicNames.set(topic.id, p.topic);
+      let requests = byLeader.get(leader);
+      if (!requests) {
+        requests = new Map();
+        byLeader.set(leader, requests);
+      }
+      let request = requests.get(topic.id);
+      if (!request) {
+        request = { topicId: topic.id, partitions: [] };
+        requests.set(topic.id, request);
+      }
+      request.partitions.push({
+        partition: p.partition,
+        fetchOffset: BigInt(p.offset),
+        partitionMaxBytes: d.partitionMaxBytes,
+        currentLeaderEpoch: -1,
+        lastFetchedEpoch: -1,
+      });
+    }
+    if (byLeader.size === 0) {
+      await sleep(IDLE_WAIT_MS);
+      return;
+    }
+    await Promise.all(
+      [...byLeader].map(async ([node, requests]) => {
+        const response = await d.consumer.fetch({
+          node,
+          topics: [...requests.values()],
+          maxWaitTime: d.maxWaitMs,
+          minBytes: 1,
+          maxBytes: d.maxBytes,
+          isolationLevel: d.isolationLevel,
+        });
+        d.health.markUp(d.name);
+        this.#deliver(generation, topicNames, response);
+      }),
+    );
+  }
+
+  /** Moves fetched records into the queue, as far as it has room, and advances the positions. */
+  #deliver(generation: number, topicNames: ReadonlyMap<string, string>, response: FetchResponse): void {
+    const { state, positions, queue, recordsArrived } = this.#deps;
+    if (generation !== state.generation || generation !== positions.generation) return;
+    let arrived = false;
+    for (const topicResponse of response.responses) {
+      const topic = topicNames.get(topicResponse.topicId);
+      if (topic === undefined) continue;
+      for (const { partitionIndex: partition, records: batches } of topicResponse.partitions) {
+        if (!batches || batches.length === 0) continue;
+        const position = positions.get(topic, partition);
+        if (!position) continue;
+        const records: InputRecord[] = [];
+        let next = position.offset;
+        let room = queue.room();
+        for (const batch of batches) {
+          const base = Number(batch.firstOffset);
+          const end = base + batch.lastOffsetDelta + 1;
+          if (end <= next) continue;
+          if (batch.attributes & CONTROL_BATCH) {
+            next = end;
+            continue;
+          }
+          let full = false;
+          for (const record of batch.records) {
+            const offset = base + record.offsetDelta;
+            // A compressed batch starts before the requested offset: skip what was already handed out.
+            if (offset < next) continue;
+            if (room === 0) {
+              full = true;
+              break;
+            }
+            records.push(toInputRecord(topic, partition, batch, base, record));
+            room--;
+            next = offset + 1;
+          }
+          if (full) break;
+          // Offsets compacted away at the end of a batch are skipped with it.
+          next = end;
+        }
+        if (records.length > 0) {
+          queue.push(position, records);
+          arrived = true;
+        }
+        positions.advance(generation, topic, partition, next);
+      }
+    }
+    if (arrived) recordsArrived.notify();
+  }
+
+  async #failed(targets: FetchPosition[], error: unknown): Promise<void> {
+    const d = this.#deps;
+    if (d.closing()) return;
+    if (hasApiError(error, 'OFFSET_OUT_OF_RANGE')) {
+      await d.resetOutOfRange(d.positions.generation, targets).catch((resetError: unknown) => {
+        d.logger.warn({ err: resetError }, 'kafka consumer could not reset out-of-range offsets; retrying');
+      });
+      return;
+    }
+    if (isRebalanceError(error)) return;
+    d.health.markDown(d.name, 'fetch failed', error);
+    d.logger.warn({ err: error }, 'kafka fetch failed; retrying');
+    await sleep(FAILURE_BACKOFF_MS);
+  }
+}

@@ -1,0 +1,3 @@
+export type { PlatformaticConsumer } from './platformatic-consumer.ts';
+export type { PlatformaticProducer } from './platformatic-producer.ts';
+export { PlatformaticTransport, type PlatformaticTransportOptions } from './platformatic-transport.ts';

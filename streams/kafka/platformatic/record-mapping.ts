@@ -1,0 +1,64 @@
+import type { KafkaRecord, MessageToProduce, RecordsBatch } from '@platformatic/kafka';
+import { emptyHeaders, NO_HEADERS } from '../../record-headers.ts';
+import type { InputRecord, OutgoingRecord, RecordHeaders } from '../../types.ts';
+
+// Record batch attribute bit 3: the batch's timestamps are the broker's append time (LogAppendTime).
+const LOG_APPEND_TIME = 0x08;
+
+/**
+ * One fetched record as the engine reads it. Offsets come from the batch's bigint base plus the
+ * record's delta (exact up to 2^53). Under LogAppendTime every record of a batch carries the
+ * batch's max timestamp, as Kafka's Java consumer reports it.
+ */
+export function toInputRecord(
+  topic: string,
+  partition: number,
+  batch: RecordsBatch,
+  baseOffset: number,
+  record: KafkaRecord,
+): InputRecord {
+  const timestampMs =
+    batch.attributes & LOG_APPEND_TIME
+      ? Number(batch.maxTimestamp)
+      : Number(batch.firstTimestamp + record.timestampDelta);
+  return {
+    topic,
+    partition,
+    offset: baseOffset + record.offsetDelta,
+    key: record.key,
+    value: record.value,
+    headers: record.headers.length === 0 ? NO_HEADERS : toRecordHeaders(record.headers),
+    timestampMs,
+  };
+}
+
+/**
+ * Header pairs as the wire has them (a name may repeat; a name or value may be null). Sluice keeps
+ * one Buffer per name, the last, as Java's `lastHeader()` and the other adapters do. A null name
+ * is the empty name; a null value the empty value. Names decode as UTF-8, as every client does.
+ */
+export function toRecordHeaders(pairs: ReadonlyArray<[Buffer | null, Buffer | null]>): RecordHeaders {
+  const out = emptyHeaders();
+  for (const [name, value] of pairs)
+    out[name === null ? '' : name.toString('utf8')] = value ?? Buffer.alloc(0);
+  return out;
+}
+
+/** An engine record as @platformatic/kafka sends it: keys and header values as bytes. */
+export function toPlatformaticMessage(topic: string, record: OutgoingRecord): MessageToProduce {
+  const message: MessageToProduce = { topic };
+  if (record.key !== null)
+    message.key = typeof record.key === 'string' ? Buffer.from(record.key) : record.key;
+  if (record.value !== null) message.value = record.value;
+  if (record.partition !== undefined) message.partition = record.partition;
+  if (record.timestampMs !== undefined) message.timestamp = BigInt(record.timestampMs);
+  if (record.headers !== undefined) {
+    const headers = new Map<Buffer, Buffer>();
+    for (const name of Object.keys(record.headers)) {
+      const value = record.headers[name]!;
+      headers.set(Buffer.from(name), typeof value === 'string' ? Buffer.from(value) : value);
+    }
+    message.headers = headers;
+  }
+  return message;
+}
