@@ -8,7 +8,7 @@ import type { OutgoingRecord, Transport } from '../streams/index.ts';
 import { createKafkaTransport } from '../streams/kafka/index.ts';
 import { timedScoringTopology } from './first-record-clock.ts';
 
-export type KafkaClientName = 'confluent' | 'kafkajs';
+export type KafkaClientName = 'confluent' | 'platformatic' | 'kafkajs';
 
 export function names(label: string) {
   const suffix = `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;

@@ -331,7 +331,7 @@ export function kafkaDrainCommand(command: Command): Command {
       )
       .option('--runs <n>', 'runs (each drains the backlog once per client)', '3')
       .option('--events <n>', 'events in the backlog', '100000')
-      .option('--clients <list>', 'comma-separated clients', 'confluent,kafkajs')
+      .option('--clients <list>', 'comma-separated clients', 'confluent,platformatic,kafkajs')
       .option(
         '--decisions',
         "print the latency-budget controller's decisions of the last run (Sluice logs at debug)",

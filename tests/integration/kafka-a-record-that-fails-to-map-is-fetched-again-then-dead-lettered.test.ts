@@ -6,6 +6,8 @@ import { ConfluentTransport } from '../../streams/kafka/confluent/index.ts';
 import { toInputRecord as fromRdMessage } from '../../streams/kafka/confluent/record-mapping.ts';
 import { KafkajsTransport } from '../../streams/kafka/kafkajs/index.ts';
 import { toInputRecord as fromKafkajsMessage } from '../../streams/kafka/kafkajs/record-conversion.ts';
+import { PlatformaticTransport } from '../../streams/kafka/platformatic/index.ts';
+import { toInputRecord as fromPlatformaticRecord } from '../../streams/kafka/platformatic/record-mapping.ts';
 import { closeSharedScorer, generatedRecords, waitFor } from '../support/embedded-harness.ts';
 import {
   KAFKA_CLIENTS,
@@ -56,6 +58,16 @@ async function transportFor(
     return new ConfluentTransport(config.transport.kafka, silentLogger, {
       mapRecord: (message) => mapping.map(() => fromRdMessage(message), message.partition, message.offset),
     }).open();
+  }
+  if (client === 'platformatic') {
+    return new PlatformaticTransport(config.transport.kafka, silentLogger, {
+      mapRecord: (topic, partition, batch, base, record) =>
+        mapping.map(
+          () => fromPlatformaticRecord(topic, partition, batch, base, record),
+          partition,
+          base + record.offsetDelta,
+        ),
+    });
   }
   return new KafkajsTransport(config.transport.kafka, silentLogger, {
     mapRecord: (topic, partition, message) =>

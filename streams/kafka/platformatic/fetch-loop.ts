@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, fetchV17 } from '@platformatic/kafka';
+import { errorMessage } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { InputRecord } from '../../types.ts';
 import type { ConnectionHealth } from '../connection-health.ts';
@@ -8,7 +9,7 @@ import type { MemberState } from '../pull-bridge/member-state.ts';
 import type { Signal } from '../pull-bridge/signal.ts';
 import type { FetchPosition, FetchPositions } from './fetch-positions.ts';
 import { hasApiError, isRebalanceError } from './platformatic-errors.ts';
-import { toInputRecord } from './record-mapping.ts';
+import { type PlatformaticRecordMapper, toInputRecord, unreadableRecord } from './record-mapping.ts';
 
 type FetchRequestTopic = fetchV17.FetchRequestTopic;
 type FetchResponse = fetchV17.FetchResponse;
@@ -16,6 +17,12 @@ type FetchResponse = fetchV17.FetchResponse;
 // Record batch attribute bit 5: a control batch (transaction markers), never handed to the engine.
 const CONTROL_BATCH = 0x20;
 const IDLE_WAIT_MS = 100;
+/**
+ * How often one record is fetched and mapped before it is handed over as unreadable (and so
+ * dead-lettered): a transient failure gets two more fetches, a malformed record cannot hold its
+ * partition.
+ */
+export const MAP_ATTEMPTS = 3;
 const FAILURE_BACKOFF_MS = 500;
 
 /** What the fetch loop works with; the consumer owns all of it. */
@@ -39,6 +46,8 @@ export interface FetchLoopDeps {
   maxBytes: number;
   partitionMaxBytes: number;
   isolationLevel: number;
+  /** Maps each fetched record; tests pass one that fails. Default `toInputRecord`. */
+  mapRecord?: PlatformaticRecordMapper | undefined;
 }
 
 /**
@@ -50,10 +59,13 @@ export interface FetchLoopDeps {
  */
 export class FetchLoop {
   readonly #deps: FetchLoopDeps;
+  readonly #map: PlatformaticRecordMapper;
+  readonly #mapFailures = new Map<string, { offset: number; attempts: number }>();
   #running: Promise<void> | undefined;
 
   constructor(deps: FetchLoopDeps) {
     this.#deps = deps;
+    this.#map = deps.mapRecord ?? toInputRecord;
   }
 
   start(): void {
@@ -166,20 +178,21 @@ export class FetchLoop {
             next = end;
             continue;
           }
-          let full = false;
+          let stop = false;
           for (const record of batch.records) {
             const offset = base + record.offsetDelta;
             // A compressed batch starts before the requested offset: skip what was already handed out.
             if (offset < next) continue;
-            if (room === 0) {
-              full = true;
+            const mapped = room === 0 ? undefined : this.#mapOne(topic, partition, batch, base, record);
+            if (mapped === undefined) {
+              stop = true;
               break;
             }
-            records.push(toInputRecord(topic, partition, batch, base, record));
+            records.push(mapped);
             room--;
             next = offset + 1;
           }
-          if (full) break;
+          if (stop) break;
           // Offsets compacted away at the end of a batch are skipped with it.
           next = end;
         }
@@ -191,6 +204,38 @@ export class FetchLoop {
       }
     }
     if (arrived) recordsArrived.notify();
+  }
+
+  /**
+   * The engine's record, or undefined when it failed to map and should be fetched again (fewer
+   * than MAP_ATTEMPTS failures in a row); after that it goes on as an unreadable record.
+   */
+  #mapOne(
+    topic: string,
+    partition: number,
+    batch: Parameters<PlatformaticRecordMapper>[2],
+    base: number,
+    record: Parameters<PlatformaticRecordMapper>[4],
+  ): InputRecord | undefined {
+    try {
+      return this.#map(topic, partition, batch, base, record);
+    } catch (error) {
+      const key = `${topic}[${partition}]`;
+      const offset = base + record.offsetDelta;
+      const last = this.#mapFailures.get(key);
+      const attempts = last?.offset === offset ? last.attempts + 1 : 1;
+      if (attempts < MAP_ATTEMPTS) {
+        this.#mapFailures.set(key, { offset, attempts });
+        this.#deps.logger.warn(
+          { err: error, partition: key, offset, attempts },
+          'Kafka record could not be read; fetching it again',
+        );
+        return undefined;
+      }
+      this.#mapFailures.delete(key);
+      const reason = `the ${attempts} attempts to read it failed: ${errorMessage(error)}`;
+      return unreadableRecord(topic, partition, batch, base, record, reason);
+    }
   }
 
   async #failed(targets: FetchPosition[], error: unknown): Promise<void> {

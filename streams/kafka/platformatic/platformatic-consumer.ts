@@ -18,6 +18,7 @@ import { Signal } from '../pull-bridge/signal.ts';
 import { FetchLoop } from './fetch-loop.ts';
 import { type FetchPosition, FetchPositions } from './fetch-positions.ts';
 import { clientClosed, commitRejected, isRebalanceError, toSluiceError } from './platformatic-errors.ts';
+import type { PlatformaticRecordMapper } from './record-mapping.ts';
 
 /** What the transport hands each consumer. */
 export interface PlatformaticConsumerDeps {
@@ -32,6 +33,8 @@ export interface PlatformaticConsumerDeps {
   /** Bound on leaving the group in `close`. */
   closeTimeoutMs: number;
   onClose: (consumer: PlatformaticConsumer) => void;
+  /** Maps each fetched record; tests pass one that fails. */
+  mapRecord?: PlatformaticRecordMapper | undefined;
 }
 
 // Offsets in ListOffsets: the log start and the log end.
@@ -95,6 +98,7 @@ export class PlatformaticConsumer implements ConsumerClient {
       maxBytes: MAX_BYTES,
       partitionMaxBytes: PARTITION_MAX_BYTES,
       isolationLevel: READ_COMMITTED,
+      mapRecord: deps.mapRecord,
     });
     this.#holdJoinUntilRevoked();
     this.#listen();

@@ -9,6 +9,7 @@ import { PlatformaticConsumer } from './platformatic-consumer.ts';
 import { clientClosed } from './platformatic-errors.ts';
 import { javaCompatiblePartitioner, PlatformaticProducer } from './platformatic-producer.ts';
 import { PlatformaticTransactionalProducer } from './platformatic-transactional-producer.ts';
+import type { PlatformaticRecordMapper } from './record-mapping.ts';
 import { TopicAdmin } from './topic-admin.ts';
 
 /** Options beyond the shared `transport.kafka` config. */
@@ -17,6 +18,8 @@ export interface PlatformaticTransportOptions {
   replicationFactor?: number;
   /** Records each consumer fetches ahead of `poll`, all its partitions together. Default 5000. */
   queuedRecordsLimit?: number;
+  /** Maps each fetched record to the engine's record; tests pass one that fails. */
+  mapRecord?: PlatformaticRecordMapper;
 }
 
 // How long a rebalance waits for members to rejoin; half of it bounds a revoke (see PlatformaticConsumer).
@@ -155,6 +158,7 @@ export class PlatformaticTransport implements Transport {
       queueLimit: this.#options.queuedRecordsLimit ?? 5000,
       closeTimeoutMs: Math.max(10_000, this.#config.requestTimeoutMs),
       onClose: (c) => this.#consumers.delete(c),
+      mapRecord: this.#options.mapRecord,
     });
     this.#consumers.add(consumer);
     if (this.#closed) {

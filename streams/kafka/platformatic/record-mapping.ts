@@ -5,6 +5,33 @@ import type { InputRecord, OutgoingRecord, RecordHeaders } from '../../types.ts'
 // Record batch attribute bit 3: the batch's timestamps are the broker's append time (LogAppendTime).
 const LOG_APPEND_TIME = 0x08;
 
+/** Turns one fetched record into the engine's record; may throw on a malformed one (tests pass one that fails). */
+export type PlatformaticRecordMapper = typeof toInputRecord;
+
+/**
+ * What the engine gets for a record that failed to map on every attempt: its raw key and value, no
+ * headers, and the reason, so the decode stage dead-letters it and the partition moves on.
+ */
+export function unreadableRecord(
+  topic: string,
+  partition: number,
+  batch: RecordsBatch,
+  baseOffset: number,
+  record: KafkaRecord,
+  reason: string,
+): InputRecord {
+  return {
+    topic,
+    partition,
+    offset: baseOffset + record.offsetDelta,
+    key: Buffer.isBuffer(record.key) ? record.key : null,
+    value: Buffer.isBuffer(record.value) ? record.value : null,
+    headers: NO_HEADERS,
+    timestampMs: Number(batch.firstTimestamp),
+    unreadable: reason,
+  };
+}
+
 /**
  * One fetched record as the engine reads it. Offsets come from the batch's bigint base plus the
  * record's delta (exact up to 2^53). Under LogAppendTime every record of a batch carries the
