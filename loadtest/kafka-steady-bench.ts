@@ -259,7 +259,7 @@ export function kafkaSteadyCommand(command: Command): Command {
       )
       .option('--rate <n>', 'events per second (with --search: where the search starts)', '20000')
       .option('--seconds <n>', 'seconds of sending per run', '10')
-      .option('--clients <list>', 'comma-separated clients', 'confluent')
+      .option('--clients <list>', 'comma-separated clients', 'platformatic')
       .option('--search', 'find the highest rate whose backlog stays flat')
       .option('--steps <n>', 'bisection steps of the search', '3'),
   ).action(kafkaSteadyBench);

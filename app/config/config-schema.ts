@@ -153,7 +153,7 @@ export const configSchema = z
         code: 'custom',
         path: ['transport', 'kafka', 'groupInstanceId'],
         message:
-          'static group membership needs the Confluent client (kafkajs has no group.instance.id); set transport.kafka.client: confluent or remove it',
+          'static group membership needs the platformatic or Confluent client (kafkajs has no group.instance.id); set transport.kafka.client: platformatic or remove it',
       });
     }
     const generates = config.generator.enabled ?? config.transport.kind === 'embedded';

@@ -6,10 +6,12 @@ export const kafkaConfigSchema = z
     /** host:port list; `KAFKA_BROKERS=a:9092,b:9092` sets it and selects the Kafka transport. */
     brokers: z.array(z.string().min(1)).default([]),
     /**
-     * `confluent` (librdkafka, @confluentinc/kafka-javascript), `platformatic` (@platformatic/kafka,
-     * pure TypeScript) or `kafkajs` (pure JS, unmaintained since 2023).
+     * `platformatic` (@platformatic/kafka, pure TypeScript; the default, chosen by measurement: see
+     * the README's Kafka performance section), `confluent` (librdkafka through
+     * @confluentinc/kafka-javascript, a native optional dependency) or `kafkajs` (pure JS,
+     * unmaintained since 2023).
      */
-    client: z.enum(['confluent', 'platformatic', 'kafkajs']).default('confluent'),
+    client: z.enum(['confluent', 'platformatic', 'kafkajs']).default('platformatic'),
     clientId: z.string().min(1).default('sluice'),
     /** Producer compression. kafkajs decodes gzip natively; the other codecs need the Confluent client on both ends. */
     compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'),
@@ -24,7 +26,7 @@ export const kafkaConfigSchema = z
       })
       .optional(),
     /**
-     * Static group membership (KIP-345, Confluent client only): this instance's `group.instance.id`,
+     * Static group membership (KIP-345; the platformatic and Confluent clients, not kafkajs): this instance's `group.instance.id`,
      * unique per running instance and stable across its restarts (a StatefulSet pod name, say). An
      * instance that restarts within `sessionTimeoutMs` gets its partitions back without a
      * rebalance; the price is that a static member never leaves its group, so on a scale-down its

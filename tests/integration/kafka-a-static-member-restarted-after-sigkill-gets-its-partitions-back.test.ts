@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startCli } from '../support/cli-process.ts';
 import { closeSharedScorer, generatedRecords, waitFor } from '../support/embedded-harness.ts';
 import {
+  DEFAULT_KAFKA_CLIENT,
   decodePredictions,
   kafkaConfig,
   openTransport,
@@ -30,7 +31,7 @@ async function readyz(port: number): Promise<number> {
 describe('static group membership (transport.kafka.groupInstanceId, Confluent client)', () => {
   it('lets an instance restarted after SIGKILL take its partitions back at once, and /readyz says 200 only once it holds them', async () => {
     const names = uniqueNames('static');
-    const transport = await openTransport(kafkaConfig('confluent', names));
+    const transport = await openTransport(kafkaConfig(DEFAULT_KAFKA_CLIENT, names));
     try {
       await transport.ensureTopics(Object.values(names.topics).map((topic) => ({ topic, partitions: 6 })));
       const events = generatedRecords(4000, 71, 1000);
@@ -39,7 +40,7 @@ describe('static group membership (transport.kafka.groupInstanceId, Confluent cl
       const env = (port: number) => ({
         ...scenarioEnv(names),
         SLUICE_PORT: String(port),
-        SLUICE_TRANSPORT__KAFKA__CLIENT: 'confluent',
+        SLUICE_TRANSPORT__KAFKA__CLIENT: DEFAULT_KAFKA_CLIENT,
         SLUICE_TRANSPORT__KAFKA__GROUP_INSTANCE_ID: `sluice-test-${randomBytes(4).toString('hex')}`,
         SLUICE_TRANSPORT__KAFKA__SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
         SLUICE_CONSUMER__COMMIT_INTERVAL_MS: '100',

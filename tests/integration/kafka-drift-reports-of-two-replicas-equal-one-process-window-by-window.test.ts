@@ -13,6 +13,7 @@ import type { ConsumedRecord } from '../../streams/index.ts';
 import { startCli } from '../support/cli-process.ts';
 import { testConfig } from '../support/embedded-harness.ts';
 import {
+  DEFAULT_KAFKA_CLIENT,
   decodePredictions,
   kafkaBrokers,
   openTransport,
@@ -61,7 +62,7 @@ describe('drift across two replicas on the real broker', () => {
     writeFileSync(
       file,
       JSON.stringify({
-        transport: { kind: 'kafka', kafka: { brokers: kafkaBrokers(), client: 'confluent' } },
+        transport: { kind: 'kafka', kafka: { brokers: kafkaBrokers(), client: DEFAULT_KAFKA_CLIENT } },
         topics,
         consumer: { groupId: names.groupId, commitIntervalMs: 200 },
         generator: { enabled: false },
@@ -93,7 +94,7 @@ describe('drift across two replicas on the real broker', () => {
     });
     const generated = generator.take(EVENTS);
     const config = testConfig({
-      transport: { kind: 'kafka', kafka: { brokers: kafkaBrokers(), client: 'confluent' } },
+      transport: { kind: 'kafka', kafka: { brokers: kafkaBrokers(), client: DEFAULT_KAFKA_CLIENT } },
       topics,
     });
     const transport = await openTransport(config);

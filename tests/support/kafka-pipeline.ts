@@ -15,9 +15,9 @@ import { fatalErrors } from './fatal-errors.ts';
 
 export type KafkaClient = 'confluent' | 'platformatic' | 'kafkajs';
 /** Every adapter: the delivery-critical integration tests run with each of them. */
-export const KAFKA_CLIENTS: KafkaClient[] = ['confluent', 'platformatic', 'kafkajs'];
+export const KAFKA_CLIENTS: KafkaClient[] = ['platformatic', 'confluent', 'kafkajs'];
 /** The default `transport.kafka.client`: the rest of the integration tier runs with it alone. */
-export const DEFAULT_KAFKA_CLIENT: KafkaClient = 'confluent';
+export const DEFAULT_KAFKA_CLIENT: KafkaClient = 'platformatic';
 
 /** The broker the suite runs against; `npm test` provisions one and exports it. Never skipped. */
 export function kafkaBrokers(): string[] {

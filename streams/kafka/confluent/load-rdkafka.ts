@@ -50,7 +50,7 @@ function unavailable(cause: unknown): ConfigError {
     `transport.kafka.client: "confluent" needs ${PACKAGE}, which is not installed or whose native addon ` +
       `cannot load (${errorMessage(cause)}). Fix: install the build dependencies ` +
       '(apt-get install -y libssl-dev zlib1g-dev libzstd-dev libsasl2-dev liblz4-dev libcurl4-openssl-dev), ' +
-      'then run `CKJS_LINKING=dynamic npm ci`; or set `transport.kafka.client: kafkajs` to use the pure-JS client.',
+      'then run `CKJS_LINKING=dynamic npm ci`; or set `transport.kafka.client: platformatic` (the default) to use the pure-TypeScript client.',
     { subject: 'transport.kafka.client', cause },
   );
 }

@@ -23,6 +23,8 @@ const IDLE_WAIT_MS = 100;
  * partition.
  */
 export const MAP_ATTEMPTS = 3;
+const MIN_FETCH_BYTES = 16 * 1024;
+const INITIAL_BYTES_PER_RECORD = 256;
 const FAILURE_BACKOFF_MS = 500;
 
 /** What the fetch loop works with; the consumer owns all of it. */
@@ -62,6 +64,8 @@ export class FetchLoop {
   readonly #map: PlatformaticRecordMapper;
   readonly #mapFailures = new Map<string, { offset: number; attempts: number }>();
   #running: Promise<void> | undefined;
+  /** Bytes on the wire per fetched record (EWMA), to size fetches to the queue's room. */
+  #bytesPerRecord = INITIAL_BYTES_PER_RECORD;
 
   constructor(deps: FetchLoopDeps) {
     this.#deps = deps;
@@ -97,7 +101,13 @@ export class FetchLoop {
   /** Owned, unpaused partitions with a position, while the queue has room and no rebalance is under way. */
   #targets(): FetchPosition[] {
     const { state, positions, queue } = this.#deps;
-    if (!state.accepting || queue.room() <= 0 || positions.generation !== state.generation) return [];
+    // Half the queue free at least: a fetch that mostly would not fit is parsed for nothing.
+    if (
+      !state.accepting ||
+      queue.room() < Math.ceil(queue.limit / 2) ||
+      positions.generation !== state.generation
+    )
+      return [];
     const out: FetchPosition[] = [];
     for (const p of positions.all()) {
       const owned = state.find(p.topic, p.partition);
@@ -109,6 +119,13 @@ export class FetchLoop {
   async #fetchOnce(targets: FetchPosition[]): Promise<void> {
     const d = this.#deps;
     const generation = d.positions.generation;
+    // Ask for about what the queue has room for: the client parses every record it receives.
+    const budget = Math.ceil(d.queue.room() * this.#bytesPerRecord);
+    const maxBytes = Math.min(d.maxBytes, Math.max(MIN_FETCH_BYTES, budget));
+    const partitionMaxBytes = Math.min(
+      d.partitionMaxBytes,
+      Math.max(MIN_FETCH_BYTES, Math.ceil(maxBytes / targets.length)),
+    );
     const metadata = await d.consumer.metadata({ topics: [...d.topics()] });
     const topicNames = new Map<string, string>();
     const byLeader = new Map<number, Map<string, FetchRequestTopic>>();
@@ -130,7 +147,7 @@ export class FetchLoop {
       request.partitions.push({
         partition: p.partition,
         fetchOffset: BigInt(p.offset),
-        partitionMaxBytes: d.partitionMaxBytes,
+        partitionMaxBytes,
         currentLeaderEpoch: -1,
         lastFetchedEpoch: -1,
       });
@@ -146,7 +163,7 @@ export class FetchLoop {
           topics: [...requests.values()],
           maxWaitTime: d.maxWaitMs,
           minBytes: 1,
-          maxBytes: d.maxBytes,
+          maxBytes,
           isolationLevel: d.isolationLevel,
         });
         d.health.markUp(d.name);
@@ -170,6 +187,7 @@ export class FetchLoop {
         const records: InputRecord[] = [];
         let next = position.offset;
         let room = queue.room();
+        this.#observeSize(batches);
         for (const batch of batches) {
           const base = Number(batch.firstOffset);
           const end = base + batch.lastOffsetDelta + 1;
@@ -204,6 +222,16 @@ export class FetchLoop {
       }
     }
     if (arrived) recordsArrived.notify();
+  }
+
+  #observeSize(batches: ReadonlyArray<{ length: number; lastOffsetDelta: number }>): void {
+    let bytes = 0;
+    let records = 0;
+    for (const batch of batches) {
+      bytes += batch.length;
+      records += batch.lastOffsetDelta + 1;
+    }
+    if (records > 0) this.#bytesPerRecord = 0.8 * this.#bytesPerRecord + (0.2 * bytes) / records;
   }
 
   /**
