@@ -49,7 +49,7 @@ export interface Context {
 
 /** One drain of the backlog by one Sluice process. */
 export interface DrainResult {
-  client: KafkaClientName;
+  client: SluiceClient;
   eventsPerSecond: number;
   fromIngest: { p50: number; p99: number };
   fromEventTime: { p50: number; p99: number };
@@ -64,14 +64,20 @@ export interface DrainResult {
   memory?: MemoryBreakdown | undefined;
 }
 
+/**
+ * A client to run Sluice with: one of the adapters, or `default`, which sets none, so Sluice uses
+ * its own default (how `ab-bench` compares commits whose defaults differ).
+ */
+export type SluiceClient = KafkaClientName | 'default';
+
 /** The child's environment: the topics, group and client of this run, Redis enrichment, a free port. */
-export async function sluiceEnv(n: ReturnType<typeof names>, client: KafkaClientName, ctx: Context) {
+export async function sluiceEnv(n: ReturnType<typeof names>, client: SluiceClient, ctx: Context) {
   return {
     KAFKA_BROKERS: ctx.brokers.join(','),
     REDIS_URL: ctx.redisUrl,
     SLUICE_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
-    SLUICE_TRANSPORT__KAFKA__CLIENT: client,
+    ...(client === 'default' ? {} : { SLUICE_TRANSPORT__KAFKA__CLIENT: client }),
     SLUICE_TOPICS__EVENTS: n.events,
     SLUICE_TOPICS__PREDICTIONS: n.out,
     SLUICE_TOPICS__DEAD_LETTERS: n.dlq,
@@ -85,7 +91,7 @@ export async function sluiceEnv(n: ReturnType<typeof names>, client: KafkaClient
   };
 }
 
-async function drain(ctx: Context, client: KafkaClientName, run: number): Promise<DrainResult> {
+async function drain(ctx: Context, client: SluiceClient, run: number): Promise<DrainResult> {
   const n = names(`drain-${client}`);
   await ctx.transport.ensureTopics([
     { topic: n.events, partitions: 6 },
@@ -243,7 +249,7 @@ export async function kafkaProcessBench(
 ): Promise<void> {
   const dir = resolve(options.sluiceDir);
   const runs = Number(options.runs);
-  const clients = options.clients.split(',') as KafkaClientName[];
+  const clients = options.clients.split(',') as SluiceClient[];
   const { generateEncodedEvents } = await import(
     pathToFileURL(resolve(dir, 'loadtest/pipeline-bench.ts')).href
   );
@@ -252,7 +258,7 @@ export async function kafkaProcessBench(
   const logDir = ctx.logDir;
   try {
     const embedded: number[] = [];
-    const results = new Map<KafkaClientName, DrainResult[]>(clients.map((c) => [c, []]));
+    const results = new Map<SluiceClient, DrainResult[]>(clients.map((c) => [c, []]));
     for (let r = 0; r < runs; r++) {
       embedded.push(await embeddedCpuMicrosPerEvent(dir, 200_000));
       // Clients alternate within each run, so a noisy moment on the machine hits both alike.
@@ -331,7 +337,11 @@ export function kafkaDrainCommand(command: Command): Command {
       )
       .option('--runs <n>', 'runs (each drains the backlog once per client)', '3')
       .option('--events <n>', 'events in the backlog', '100000')
-      .option('--clients <list>', 'comma-separated clients', 'confluent,platformatic,kafkajs')
+      .option(
+        '--clients <list>',
+        'comma-separated clients (`default`: none set, Sluice picks)',
+        'platformatic,confluent,kafkajs',
+      )
       .option(
         '--decisions',
         "print the latency-budget controller's decisions of the last run (Sluice logs at debug)",

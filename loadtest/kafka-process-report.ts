@@ -1,12 +1,12 @@
 /** The extra tables of `bench kafka`: CPU by thread, memory by kind, the controller's decisions. */
 import { readFileSync } from 'node:fs';
-import type { KafkaClientName } from './kafka-bench.ts';
-import type { DrainResult } from './kafka-process-bench.ts';
+
+import type { DrainResult, SluiceClient } from './kafka-process-bench.ts';
 import type { MemoryBreakdown } from './memory-sampler.ts';
 import { formatNumber, median, printTable } from './report.ts';
 
 /** The memory breakdown at the highest RSS of each client's last run. */
-export function printMemory(clients: KafkaClientName[], results: Map<KafkaClientName, DrainResult[]>): void {
+export function printMemory(clients: SluiceClient[], results: Map<SluiceClient, DrainResult[]>): void {
   const peaks = clients.map((c) => results.get(c)!.at(-1)?.memory);
   const spaces = [...new Set(peaks.flatMap((p) => Object.keys(p?.heapSpacesMiB ?? {})))];
   const row = (label: string, f: (p: MemoryBreakdown) => number) => [
@@ -26,7 +26,7 @@ export function printMemory(clients: KafkaClientName[], results: Map<KafkaClient
 }
 
 /** CPU per 100k events by thread kind and client (medians over the runs). */
-export function printThreads(clients: KafkaClientName[], results: Map<KafkaClientName, DrainResult[]>): void {
+export function printThreads(clients: SluiceClient[], results: Map<SluiceClient, DrainResult[]>): void {
   const kinds = [...new Set(clients.flatMap((c) => results.get(c)!.flatMap((d) => Object.keys(d.threads))))];
   const rows = kinds
     .map((kind) => ({
