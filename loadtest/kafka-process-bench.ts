@@ -15,7 +15,7 @@
  *     --metric 'rate=confluent drain ([0-9,.]+)/s'
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
@@ -29,7 +29,7 @@ import { printDecisions, printMemory, printThreads } from './kafka-process-repor
 import { type MemoryBreakdown, MemorySampler } from './memory-sampler.ts';
 import { PredictionReader } from './prediction-reader.ts';
 import { startPrivateRedis } from './private-redis.ts';
-import { ProcSampler, threadCpuSeconds } from './proc-sampler.ts';
+import { ProcSampler, processCpuSeconds, threadCpuSeconds } from './proc-sampler.ts';
 import { formatNumber, median, printTable, writeJson } from './report.ts';
 import { type SluiceEntry, SluiceProcess } from './sluice-process.ts';
 
@@ -107,17 +107,22 @@ async function drain(ctx: Context, client: SluiceClient, run: number): Promise<D
   const total = ctx.records.length;
   try {
     let threadsAtStart = new Map<string, number>();
+    let othersAtStart = new Map<string, number>();
     await reader.readUntil(
       total,
       Date.now() + 300_000,
       () => sluice.exitCode() !== null,
       () => {
         threadsAtStart = threadCpuSeconds(sluice.pid);
+        othersAtStart = otherProcessesCpu();
       },
     );
     const threads: Record<string, number> = {};
     for (const [kind, seconds] of threadCpuSeconds(sluice.pid))
       threads[kind] = ((seconds - (threadsAtStart.get(kind) ?? 0)) * 100_000) / total;
+    // What shares the cores: the broker, and this bench reading the predictions back.
+    for (const [kind, seconds] of otherProcessesCpu())
+      threads[kind] = ((seconds - (othersAtStart.get(kind) ?? seconds)) * 100_000) / total;
     sampler.stop();
     if (reader.unique < total)
       throw new Error(
@@ -146,6 +151,23 @@ async function drain(ctx: Context, client: SluiceClient, run: number): Promise<D
     await sluice.stop();
     await reader.close();
   }
+}
+
+/**
+ * CPU seconds so far of the processes that share the cores with Sluice: the Kafka broker (its pid
+ * from KAFKA_PID or `npm run services`' pid file) and this bench process.
+ */
+function otherProcessesCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  const { user, system } = process.cpuUsage();
+  out.set('(bench process)', (user + system) / 1e6);
+  const pidFile = '.sluice/services/kafka/kafka.pid';
+  const brokerPid = Number(
+    process.env.KAFKA_PID ?? (existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : NaN),
+  );
+  const broker = Number.isInteger(brokerPid) ? processCpuSeconds(brokerPid) : null;
+  if (broker !== null) out.set('(kafka broker)', broker);
+  return out;
 }
 
 /** The embedded pipeline's CPU per event (every thread), with the code of the checkout under test. */
