@@ -26,6 +26,8 @@ export interface ReadBack {
   lastAppendMs: number;
   fromIngest: { p50: number; p99: number };
   fromEventTime: { p50: number; p99: number };
+  /** The same, for events from `steadyFromMs` on (after the warm-up). */
+  fromEventTimeSteady: { p50: number; p99: number };
 }
 
 export class PredictionReader {
@@ -33,6 +35,14 @@ export class PredictionReader {
   readonly #seen = new Set<string>();
   readonly #fromIngest = histogram();
   readonly #fromEventTime = histogram();
+  readonly #fromEventTimeSteady = histogram();
+  /** Events with an earlier event time count as warm-up: left out of `fromEventTimeSteady`. */
+  steadyFromMs = 0;
+  /**
+   * Per second of event time, the worst wait before Sluice ingested a record (in Kafka: fetch and
+   * queueing) and the worst from ingest to append (Sluice's pipeline): where a tail comes from.
+   */
+  readonly worstBySecond = new Map<number, { toIngest: number; toAppend: number }>();
   #duplicates = 0;
   #undecodable = 0;
   #firstIngestMs = Number.POSITIVE_INFINITY;
@@ -83,9 +93,20 @@ export class PredictionReader {
         const append = r.timestampMs;
         this.#fromIngest.recordValue(Math.max(1, append - p.ingest_time));
         this.#fromEventTime.recordValue(Math.max(1, append - p.event_time));
+        if (p.event_time >= this.steadyFromMs)
+          this.#fromEventTimeSteady.recordValue(Math.max(1, append - p.event_time));
         if (p.ingest_time < this.#firstIngestMs) this.#firstIngestMs = p.ingest_time;
         if (append < this.#firstAppendMs) this.#firstAppendMs = append;
         if (append > this.#lastAppendMs) this.#lastAppendMs = append;
+        const second = Math.floor(p.event_time / 1000);
+        const worst = this.worstBySecond.get(second);
+        const toIngest = p.ingest_time - p.event_time;
+        const toAppend = append - p.ingest_time;
+        if (!worst) this.worstBySecond.set(second, { toIngest, toAppend });
+        else {
+          if (toIngest > worst.toIngest) worst.toIngest = toIngest;
+          if (toAppend > worst.toAppend) worst.toAppend = toAppend;
+        }
         const tenth = Math.floor(append / 100);
         this.perTenth.set(tenth, (this.perTenth.get(tenth) ?? 0) + 1);
       }
@@ -103,6 +124,10 @@ export class PredictionReader {
       fromIngest: {
         p50: this.#fromIngest.getValueAtPercentile(50),
         p99: this.#fromIngest.getValueAtPercentile(99),
+      },
+      fromEventTimeSteady: {
+        p50: this.#fromEventTimeSteady.getValueAtPercentile(50),
+        p99: this.#fromEventTimeSteady.getValueAtPercentile(99),
       },
       fromEventTime: {
         p50: this.#fromEventTime.getValueAtPercentile(50),
