@@ -9,7 +9,8 @@ import { toSluiceError } from './platformatic-errors.ts';
 // ConfigResourceTypes.TOPIC in the Kafka protocol.
 const TOPIC_RESOURCE = 2;
 const RETRY_MS = 50;
-const METADATA_POLL_MS = 100;
+// A created topic usually has its leaders within tens of ms; a long poll would add itself to startup.
+const METADATA_POLL_MS = 20;
 
 /** Settings of the admin side of the transport. */
 export interface TopicAdminOptions {
