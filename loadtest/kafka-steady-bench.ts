@@ -26,6 +26,7 @@ import {
   type BenchSetup,
   type Context,
   openContext,
+  type SluiceClient,
   sluiceEnv,
   withSetupOptions,
 } from './kafka-process-bench.ts';
@@ -37,7 +38,7 @@ const TICK_MS = 10;
 
 /** One steady run at one rate. */
 export interface SteadyResult {
-  client: KafkaClientName;
+  client: SluiceClient;
   rate: number;
   seconds: number;
   sent: number;
@@ -87,7 +88,7 @@ async function untilReady(port: number, sluice: SluiceProcess, timeoutMs = 60_00
 
 export async function steadyRun(
   ctx: Context,
-  client: KafkaClientName,
+  client: SluiceClient,
   rate: number,
   seconds: number,
   label: string,
@@ -179,7 +180,7 @@ export async function steadyRun(
 /** The highest sustainable rate: up by half until a rate fails, then `steps` bisections. */
 export async function searchSustainable(
   ctx: Context,
-  client: KafkaClientName,
+  client: SluiceClient,
   startRate: number,
   seconds: number,
   steps: number,
@@ -231,7 +232,7 @@ export function describeRun(r: SteadyResult): string {
 export async function kafkaSteadyBench(
   options: BenchSetup & { rate: string; seconds: string; clients: string; search?: boolean; steps: string },
 ): Promise<void> {
-  const clients = options.clients.split(',') as KafkaClientName[];
+  const clients = options.clients.split(',') as SluiceClient[];
   const seconds = Number(options.seconds);
   const { ctx, close } = await openContext(options, []);
   const say = (r: SteadyResult) => process.stderr.write(`bench kafka-steady: ${describeRun(r)}\n`);
