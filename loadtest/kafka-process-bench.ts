@@ -45,6 +45,8 @@ export interface Context {
   nodeArgs: string[];
   entry: SluiceEntry;
   memory: boolean;
+  /** Sluice processes in the group (each its own member); CPU and RSS are their sums. */
+  replicas: number;
 }
 
 /** One drain of the backlog by one Sluice process. */
@@ -103,6 +105,13 @@ async function drain(ctx: Context, client: SluiceClient, run: number): Promise<D
   const env = await sluiceEnv(n, client, ctx);
   const sluice = SluiceProcess.start(ctx.dir, env, logFile, ctx.nodeArgs, ctx.entry);
   const sampler = new ProcSampler(sluice.pid);
+  const replicas: SluiceProcess[] = [];
+  for (let i = 1; i < ctx.replicas; i++) {
+    const replicaEnv = { ...env, SLUICE_PORT: String(await freePort()) };
+    const replicaLog = logFile.replace(/\.log$/, `-replica${i}.log`);
+    replicas.push(SluiceProcess.start(ctx.dir, replicaEnv, replicaLog, ctx.nodeArgs, ctx.entry));
+  }
+  const replicaSamplers = replicas.map((p) => new ProcSampler(p.pid));
   const memory = ctx.memory ? new MemorySampler(Number(env.SLUICE_PORT)) : undefined;
   const total = ctx.records.length;
   try {
@@ -111,7 +120,7 @@ async function drain(ctx: Context, client: SluiceClient, run: number): Promise<D
     await reader.readUntil(
       total,
       Date.now() + 300_000,
-      () => sluice.exitCode() !== null,
+      () => sluice.exitCode() !== null || replicas.some((p) => p.exitCode() !== null),
       () => {
         threadsAtStart = threadCpuSeconds(sluice.pid);
         othersAtStart = otherProcessesCpu();
@@ -124,13 +133,15 @@ async function drain(ctx: Context, client: SluiceClient, run: number): Promise<D
     for (const [kind, seconds] of otherProcessesCpu())
       threads[kind] = ((seconds - (othersAtStart.get(kind) ?? seconds)) * 100_000) / total;
     sampler.stop();
+    for (const s of replicaSamplers) s.stop();
     if (reader.unique < total)
       throw new Error(
         `${client}: ${reader.unique} of ${total} predictions read back (Sluice ${sluice.exitCode() === null ? 'still running' : `exited ${sluice.exitCode()}`}); see ${logFile}`,
       );
     const r = reader.result();
     const seconds = (r.lastAppendMs - r.firstIngestMs) / 1000;
-    const cpu = sampler.cpuAt(r.lastAppendMs) - sampler.cpuAt(r.firstIngestMs);
+    let cpu = sampler.cpuAt(r.lastAppendMs) - sampler.cpuAt(r.firstIngestMs);
+    for (const s of replicaSamplers) cpu += s.cpuAt(r.lastAppendMs) - s.cpuAt(r.firstIngestMs);
     return {
       client,
       eventsPerSecond: total / seconds,
@@ -139,7 +150,7 @@ async function drain(ctx: Context, client: SluiceClient, run: number): Promise<D
       cpuSecondsPer100k: (cpu * 100_000) / total,
       cpuMicrosPerEvent: (cpu * 1e6) / total,
       // VmHWM, read by the sampler's last sample (stop) while the process still runs.
-      peakRssMiB: sampler.peakRssMiB,
+      peakRssMiB: replicaSamplers.reduce((sum, s) => sum + s.peakRssMiB, sampler.peakRssMiB),
       startupMs: r.firstIngestMs - sluice.startedAtMs,
       duplicates: r.duplicates,
       threads,
@@ -147,8 +158,9 @@ async function drain(ctx: Context, client: SluiceClient, run: number): Promise<D
     };
   } finally {
     sampler.stop();
+    for (const s of replicaSamplers) s.stop();
     memory?.stop();
-    await sluice.stop();
+    await Promise.all([sluice.stop(), ...replicas.map((p) => p.stop())]);
     await reader.close();
   }
 }
@@ -217,6 +229,8 @@ export interface BenchSetup {
   entry?: string;
   /** Sample the process's /metrics for a memory breakdown at its highest RSS. */
   memory?: boolean;
+  /** Sluice processes in the group (`bench kafka` only). */
+  replicas?: string;
 }
 
 /** A private Redis loaded with the fraud features, a transport for setup and read-back, the runs' settings. */
@@ -245,6 +259,7 @@ export async function openContext(
     nodeArgs: options.nodeArgs?.split(' ').filter(Boolean) ?? [],
     entry: options.entry === 'dist' ? 'dist' : 'tsx',
     memory: options.memory === true,
+    replicas: Math.max(1, Number(options.replicas ?? 1)),
   };
   if (ctx.entry === 'dist') {
     const built = spawnSync('bash', ['scripts/build.sh'], { cwd: dir, encoding: 'utf8' });
@@ -363,6 +378,11 @@ export function kafkaDrainCommand(command: Command): Command {
         '--clients <list>',
         'comma-separated clients (`default`: none set, Sluice picks)',
         'platformatic,confluent,kafkajs',
+      )
+      .option(
+        '--replicas <n>',
+        'Sluice processes in the group, each its own member (CPU and RSS summed; threads of the first)',
+        '1',
       )
       .option(
         '--decisions',
