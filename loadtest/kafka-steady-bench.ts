@@ -21,7 +21,7 @@ import type { Command } from 'commander';
 import { TransactionGenerator } from '../models/generator/index.ts';
 import { codecs } from '../schemas/index.ts';
 import type { OutgoingRecord } from '../streams/index.ts';
-import { type KafkaClientName, names } from './kafka-bench.ts';
+import { names } from './kafka-bench.ts';
 import {
   type BenchSetup,
   type Context,

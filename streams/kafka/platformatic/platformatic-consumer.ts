@@ -16,9 +16,10 @@ import { BatchQueue } from '../pull-bridge/batch-queue.ts';
 import { MemberState } from '../pull-bridge/member-state.ts';
 import { Signal } from '../pull-bridge/signal.ts';
 import { FetchLoop } from './fetch-loop.ts';
-import { type FetchPosition, FetchPositions } from './fetch-positions.ts';
+import { FetchPositions } from './fetch-positions.ts';
 import { clientClosed, commitRejected, isRebalanceError, toSluiceError } from './platformatic-errors.ts';
 import type { PlatformaticRecordMapper } from './record-mapping.ts';
+import { resetPositions, startingPositions } from './starting-positions.ts';
 
 /** What the transport hands each consumer. */
 export interface PlatformaticConsumerDeps {
@@ -37,9 +38,6 @@ export interface PlatformaticConsumerDeps {
   mapRecord?: PlatformaticRecordMapper | undefined;
 }
 
-// Offsets in ListOffsets: the log start and the log end.
-const EARLIEST = -2n;
-const LATEST = -1n;
 const MAX_WAIT_MS = 250;
 const MAX_BYTES = 4 * 1024 * 1024;
 const PARTITION_MAX_BYTES = 1024 * 1024;
@@ -75,6 +73,8 @@ export class PlatformaticConsumer implements ConsumerClient {
   /** Set while the member could not (re)join its group; `poll` throws it. */
   #failure: SluiceError | undefined;
   #rejoins = 0;
+  /** Offset commits of ours in flight: the client rejoins from inside one whose generation ended. */
+  #commitsInFlight = 0;
   #rejoinTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: PlatformaticConsumerDeps) {
@@ -93,7 +93,7 @@ export class PlatformaticConsumer implements ConsumerClient {
       name: deps.name,
       logger: deps.logger,
       closing: () => this.#closing,
-      resetOutOfRange: (generation, positions) => this.#resetPositions(generation, positions, true),
+      resetOutOfRange: (generation, positions) => this.#resetOutOfRange(generation, positions),
       maxWaitMs: MAX_WAIT_MS,
       maxBytes: MAX_BYTES,
       partitionMaxBytes: PARTITION_MAX_BYTES,
@@ -164,6 +164,7 @@ export class PlatformaticConsumer implements ConsumerClient {
     if (offsets.length === 0) return;
     const allowed = offsets.filter((o) => this.#state.commitRefusal(o) === null);
     if (allowed.length > 0) {
+      this.#commitsInFlight++;
       try {
         await this.#consumer.commit({
           offsets: allowed.map(({ topic, partition, offset }) => ({
@@ -186,6 +187,8 @@ export class PlatformaticConsumer implements ConsumerClient {
           'offset commit',
           allowed.map((o) => `${o.topic}[${o.partition}]`).join(','),
         );
+      } finally {
+        this.#commitsInFlight--;
       }
     }
     const refused = this.commitRefusal(offsets);
@@ -271,6 +274,12 @@ export class PlatformaticConsumer implements ConsumerClient {
         return;
       }
       this.#rebalanceDetected();
+      // A commit the engine's revoke awaits may itself make the client rejoin (its generation
+      // ended): holding that join would hold the revoke that waits for it.
+      if (this.#state.revoking && this.#commitsInFlight > 0) {
+        getApi(apiName, callback);
+        return;
+      }
       void this.#revoked(waitMs).then(() => getApi(apiName, callback));
     };
   }
@@ -322,38 +331,15 @@ export class PlatformaticConsumer implements ConsumerClient {
   }
 
   async #committedPositions(generation: number, assignment: readonly TopicPartition[]): Promise<void> {
-    if (assignment.length === 0) return;
-    const committed = await this.#consumer.listCommittedOffsets({ topics: groupByTopic(assignment) });
-    const found: FetchPosition[] = [];
-    const missing: FetchPosition[] = [];
-    for (const { topic, partition } of assignment) {
-      const offset = committed.get(topic)?.[partition];
-      if (offset !== undefined && offset >= 0n) found.push({ topic, partition, offset: Number(offset) });
-      else missing.push({ topic, partition, offset: -1 });
-    }
-    this.#positions.set(generation, found);
-    await this.#resetPositions(generation, missing, false);
+    const positions = await startingPositions(this.#consumer, assignment, this.#deps.fromBeginning);
+    this.#positions.set(generation, positions);
     this.#wake.notify();
   }
 
-  /** Positions by `auto.offset.reset` (earliest unless told otherwise), for partitions without a usable one. */
-  async #resetPositions(
-    generation: number,
-    positions: readonly FetchPosition[],
-    outOfRange: boolean,
-  ): Promise<void> {
-    if (positions.length === 0) return;
-    const timestamp = this.#deps.fromBeginning ? EARLIEST : LATEST;
-    const offsets = await this.#consumer.listOffsets({
-      topics: [...new Set(positions.map((p) => p.topic))],
-      timestamp,
-    });
-    const reset = positions.map(({ topic, partition }) => ({
-      topic,
-      partition,
-      offset: Number(offsets.get(topic)?.[partition] ?? 0n),
-    }));
-    if (outOfRange) this.#deps.logger.warn({ reset }, 'kafka offsets out of range; reset by policy');
+  /** Out-of-range positions, reset by `auto.offset.reset`. */
+  async #resetOutOfRange(generation: number, partitions: readonly TopicPartition[]): Promise<void> {
+    const reset = await resetPositions(this.#consumer, partitions, this.#deps.fromBeginning);
+    this.#deps.logger.warn({ reset }, 'kafka offsets out of range; reset by policy');
     this.#positions.set(generation, reset);
     this.#wake.notify();
   }
@@ -386,16 +372,6 @@ export class PlatformaticConsumer implements ConsumerClient {
     this.#rejoinTimer.unref();
     this.#arrived.notify();
   }
-}
-
-function groupByTopic(partitions: readonly TopicPartition[]): GroupAssignment[] {
-  const byTopic = new Map<string, number[]>();
-  for (const { topic, partition } of partitions) {
-    const list = byTopic.get(topic);
-    if (list) list.push(partition);
-    else byTopic.set(topic, [partition]);
-  }
-  return [...byTopic].map(([topic, list]) => ({ topic, partitions: list }));
 }
 
 function withTimeout(promise: Promise<void>, timeoutMs: number): Promise<void> {
