@@ -15,6 +15,8 @@ CONTROLLER_PORT="${SLUICE_KAFKA_CONTROLLER_PORT:-19093}"
 SASL_PORT="${SLUICE_KAFKA_SASL_PORT:-19094}"
 SASL_USER=sluice
 SASL_PASSWORD=sluice-secret
+# A third listener with TLS (a private CA made here with openssl), so the clients' TLS settings are too.
+TLS_PORT="${SLUICE_KAFKA_TLS_PORT:-19095}"
 REDIS_PORT="${SLUICE_REDIS_PORT:-16379}"
 START_TIMEOUT="${SLUICE_KAFKA_START_TIMEOUT:-90}"
 KDIR="$SVC/kafka" RDIR="$SVC/redis"
@@ -67,17 +69,38 @@ EOF
   say "Kafka jars: $(du -sh "$JARS" | cut -f1) in $JARS"
 }
 
+# The TLS listener's private CA and server certificate (for 127.0.0.1), made once.
+make_kafka_tls() {
+  local dir="$KDIR/tls"
+  [[ -f "$dir/server.pem" && -f "$dir/ca.pem" ]] && return 0
+  command -v openssl >/dev/null || die "openssl not found (scripts/system-packages.sh installs it)"
+  mkdir -p "$dir"
+  {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=sluice-test-ca" \
+      -keyout "$dir/ca.key" -out "$dir/ca.pem" &&
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$dir/server.key" -out "$dir/server.csr" &&
+      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$dir/san.ext" &&
+      openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
+        -days 3650 -extfile "$dir/san.ext" -out "$dir/server.crt" &&
+      openssl pkcs8 -topk8 -nocrypt -in "$dir/server.key" -out "$dir/server.pk8" &&
+      cat "$dir/server.pk8" "$dir/server.crt" "$dir/ca.pem" >"$dir/server.pem"
+  } >"$KDIR/tls.log" 2>&1 || die "making the Kafka TLS certificates failed; see $KDIR/tls.log"
+}
+
 write_kafka_config() {
   mkdir -p "$KLOG" "$KDIR/data"
+  make_kafka_tls
   cat >"$KDIR/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT,SSL://127.0.0.1:$TLS_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT,SSL://127.0.0.1:$TLS_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL
+listener.name.ssl.ssl.keystore.type=PEM
+listener.name.ssl.ssl.keystore.location=$KDIR/tls/server.pem
 sasl.enabled.mechanisms=PLAIN
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER="$SASL_PASSWORD";
 log.dirs=$KDIR/data
@@ -213,6 +236,12 @@ up() {
   if [[ "$kafka" == "$OWN_KAFKA" ]]; then
     printf 'export KAFKA_SASL_BROKERS=%q\nexport KAFKA_SASL_USERNAME=%q\nexport KAFKA_SASL_PASSWORD=%q\n' \
       "127.0.0.1:$SASL_PORT" "$SASL_USER" "$SASL_PASSWORD" >>"$SVC/env.tmp"
+    # A broker started before the TLS listener existed has none: restart-kafka adds it.
+    if port_open 127.0.0.1 "$TLS_PORT"; then
+      printf 'export KAFKA_TLS_BROKERS=%q\nexport KAFKA_TLS_CA_FILE=%q\n' "127.0.0.1:$TLS_PORT" "$KDIR/tls/ca.pem" >>"$SVC/env.tmp"
+    else
+      say "warning: the running broker has no TLS listener on $TLS_PORT; \`npm run services -- restart-kafka\` adds it"
+    fi
   fi
   mv "$SVC/env.tmp" "$SVC/env"
   say "KAFKA_BROKERS=$kafka"

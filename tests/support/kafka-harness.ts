@@ -64,6 +64,22 @@ export function requireKafkaSaslListener(): SaslListener {
   throw new Error(`${unset.join(', ')} not set: these tests need a Kafka SASL/PLAIN listener. ${how}`);
 }
 
+/** The TLS listener of the test broker and the private CA that signed its certificate. */
+export function requireKafkaTlsListener(): { brokers: string[]; caFile: string } {
+  const brokers = process.env.KAFKA_TLS_BROKERS;
+  const caFile = process.env.KAFKA_TLS_CA_FILE;
+  if (brokers && caFile) return { brokers: brokers.split(','), caFile };
+  const how = process.env.KAFKA_BROKERS
+    ? `KAFKA_BROKERS=${process.env.KAFKA_BROKERS} names a broker scripts/services.sh did not start (or one ` +
+      'it started before the TLS listener existed: `npm run services -- restart-kafka`): set ' +
+      "KAFKA_TLS_BROKERS to that broker's SSL listener and KAFKA_TLS_CA_FILE to the CA that signed it."
+    : 'Run `bash scripts/services.sh up && source .sluice/services/env` (or `npm test`, which provisions a ' +
+      'broker with a TLS listener and exports both).';
+  throw new Error(
+    `KAFKA_TLS_BROKERS or KAFKA_TLS_CA_FILE not set: these tests need a Kafka TLS listener. ${how}`,
+  );
+}
+
 /** A topic or group name no other run or test uses. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
