@@ -12,9 +12,9 @@ import type {
 } from '../../types.ts';
 import { partitionId } from '../../types.ts';
 import type { ConnectionHealth } from '../connection-health.ts';
-import { announceRebalance } from '../pull-bridge/announce-rebalance.ts';
 import { BatchQueue } from '../pull-bridge/batch-queue.ts';
 import { MemberState } from '../pull-bridge/member-state.ts';
+import { pollQueued, type QueuedPoll } from '../pull-bridge/poll-queued.ts';
 import { Signal } from '../pull-bridge/signal.ts';
 import { BatchFeeder } from './batch-feeder.ts';
 import { CommitWitness } from './commit-witness.ts';
@@ -68,6 +68,7 @@ export class KafkajsConsumer implements ConsumerClient {
   readonly #kafkaPauses: KafkaPauses;
   #subscribed = false;
   readonly #poll: PollGuard;
+  readonly #pollParts: QueuedPoll;
   #closing = false;
   #closed = false;
   /** Set while kafkajs is down after a crash it does not restart from; `poll` throws it. */
@@ -84,6 +85,16 @@ export class KafkajsConsumer implements ConsumerClient {
     this.#deps = deps;
     this.#consumer = deps.kafka.consumer(deps.config);
     this.#queue = new BatchQueue(deps.queueLimit);
+    this.#pollParts = {
+      state: this.#state,
+      listener: deps.listener,
+      queue: this.#queue,
+      arrived: this.#signal,
+      failure: () => this.#failure,
+      closing: () => this.#closing,
+      // Room for the feeder.
+      taken: () => this.#signal.notify(),
+    };
     this.#kafkaPauses = new KafkaPauses(this.#consumer, deps.logger);
     this.#feeder = new BatchFeeder({
       state: this.#state,
@@ -130,21 +141,7 @@ export class KafkajsConsumer implements ConsumerClient {
     if (!this.#subscribed) throw new Error('consumer: poll() before subscribe()');
     this.#poll.enter();
     try {
-      const deadline = Date.now() + Math.max(0, maxWaitMs);
-      for (;;) {
-        await announceRebalance(this.#state, this.#deps.listener, () => this.#signal.notify());
-        if (this.#failure) throw this.#failure;
-        if (this.#closing) return [];
-        const records = this.#queue.take(maxRecords, this.#state.readable);
-        if (records.length > 0) {
-          // Room for the feeder.
-          this.#signal.notify();
-          return records;
-        }
-        const remainingMs = deadline - Date.now();
-        if (remainingMs <= 0) return [];
-        await this.#signal.wait(remainingMs);
-      }
+      return await pollQueued(this.#pollParts, maxRecords, maxWaitMs);
     } finally {
       this.#poll.exit();
     }

@@ -1,5 +1,4 @@
 import { ConfigError, errorMessage, SluiceError } from '../../../core/errors.ts';
-import { partitionId, type TopicPartition } from '../../types.ts';
 
 // A broker that cannot be reached, a send that failed after kafkajs's retries, a consumer that
 // crashed: infrastructure failures, worth another try unless kafkajs says otherwise.
@@ -108,18 +107,7 @@ export function consumerCrashed(groupId: string, error: unknown): SluiceError {
   );
 }
 
-/** Kafka's CommitFailedException: the partitions moved to another member, or this one left the group. */
-export function commitRejected(
-  partitions: readonly TopicPartition[],
-  reason: string,
-  cause?: unknown,
-): SluiceError {
-  const subject = partitions.map((tp) => partitionId(tp.topic, tp.partition)).join(',');
-  return new SluiceError('SLUICE_COMMIT_REJECTED', `commit for ${subject} rejected: ${reason}`, {
-    subject,
-    cause,
-  });
-}
+export { commitRejected } from '../commit-rejected.ts';
 
 /** A retriable failure that is not a kafkajs error (a wait of our own that timed out). */
 export function unavailable(message: string, subject?: string): SluiceError {

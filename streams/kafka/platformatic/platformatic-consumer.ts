@@ -11,9 +11,9 @@ import type {
   TopicPartitionOffset,
 } from '../../types.ts';
 import type { ConnectionHealth } from '../connection-health.ts';
-import { announceRebalance } from '../pull-bridge/announce-rebalance.ts';
 import { BatchQueue } from '../pull-bridge/batch-queue.ts';
 import { MemberState } from '../pull-bridge/member-state.ts';
+import { pollQueued, type QueuedPoll } from '../pull-bridge/poll-queued.ts';
 import { Signal } from '../pull-bridge/signal.ts';
 import { FetchLoop } from './fetch-loop.ts';
 import { FetchPositions } from './fetch-positions.ts';
@@ -65,6 +65,7 @@ export class PlatformaticConsumer implements ConsumerClient {
   readonly #arrived = new Signal();
   readonly #wake = new Signal();
   readonly #fetcher: FetchLoop;
+  readonly #pollParts: QueuedPoll;
   readonly #poll = new PollGuard('Kafka consumer');
   #topics: string[] = [];
   #subscribed = false;
@@ -81,6 +82,15 @@ export class PlatformaticConsumer implements ConsumerClient {
     this.#deps = deps;
     this.#consumer = new Consumer(deps.options);
     this.#queue = new BatchQueue(deps.queueLimit);
+    this.#pollParts = {
+      state: this.#state,
+      listener: deps.listener,
+      queue: this.#queue,
+      arrived: this.#arrived,
+      failure: () => this.#failure,
+      closing: () => this.#closing,
+      taken: () => this.#wake.notify(),
+    };
     this.#fetcher = new FetchLoop({
       consumer: this.#consumer as unknown as Consumer,
       topics: () => this.#topics,
@@ -125,20 +135,7 @@ export class PlatformaticConsumer implements ConsumerClient {
     if (!this.#subscribed) throw new Error('consumer: poll() before subscribe()');
     this.#poll.enter();
     try {
-      const deadline = Date.now() + Math.max(0, maxWaitMs);
-      for (;;) {
-        await announceRebalance(this.#state, this.#deps.listener, () => this.#arrived.notify());
-        if (this.#failure) throw this.#failure;
-        if (this.#closing) return [];
-        const records = this.#queue.take(maxRecords, this.#state.readable);
-        if (records.length > 0) {
-          this.#wake.notify();
-          return records;
-        }
-        const remainingMs = deadline - Date.now();
-        if (remainingMs <= 0) return [];
-        await this.#arrived.wait(remainingMs);
-      }
+      return await pollQueued(this.#pollParts, maxRecords, maxWaitMs);
     } finally {
       this.#poll.exit();
     }

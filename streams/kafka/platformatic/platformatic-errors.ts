@@ -1,5 +1,4 @@
 import { ConfigError, errorMessage, SluiceError } from '../../../core/errors.ts';
-import { partitionId, type TopicPartition } from '../../types.ts';
 
 const UNAVAILABLE = 'SLUICE_TRANSPORT_UNAVAILABLE';
 
@@ -75,18 +74,7 @@ export function sendFailed(topic: string, error: unknown): SluiceError {
   return toSluiceError(error, `send to topic "${topic}"`, topic);
 }
 
-/** Kafka's CommitFailedException: the partitions moved to another member, or this one left the group. */
-export function commitRejected(
-  partitions: readonly TopicPartition[],
-  reason: string,
-  cause?: unknown,
-): SluiceError {
-  const subject = partitions.map((tp) => partitionId(tp.topic, tp.partition)).join(',');
-  return new SluiceError('SLUICE_COMMIT_REJECTED', `commit for ${subject} rejected: ${reason}`, {
-    subject,
-    cause,
-  });
-}
+export { commitRejected } from '../commit-rejected.ts';
 
 /** A call on a closed transport, producer or consumer. */
 export function clientClosed(what: string): SluiceError {
