@@ -10,12 +10,11 @@ import type { Signal } from '../pull-bridge/signal.ts';
 import type { FetchPosition, FetchPositions } from './fetch-positions.ts';
 import { hasApiError, isRebalanceError } from './platformatic-errors.ts';
 import { type PlatformaticRecordMapper, toInputRecord, unreadableRecord } from './record-mapping.ts';
+import { takeFromBatches } from './take-from-batches.ts';
 
 type FetchRequestTopic = fetchV17.FetchRequestTopic;
 type FetchResponse = fetchV17.FetchResponse;
 
-// Record batch attribute bit 5: a control batch (transaction markers), never handed to the engine.
-const CONTROL_BATCH = 0x20;
 const IDLE_WAIT_MS = 100;
 /**
  * How often one record is fetched and mapped before it is handed over as unreadable (and so
@@ -184,36 +183,13 @@ export class FetchLoop {
         if (!batches || batches.length === 0) continue;
         const position = positions.get(topic, partition);
         if (!position) continue;
-        const records: InputRecord[] = [];
-        let next = position.offset;
-        let room = queue.room();
         this.#observeSize(batches);
-        for (const batch of batches) {
-          const base = Number(batch.firstOffset);
-          const end = base + batch.lastOffsetDelta + 1;
-          if (end <= next) continue;
-          if (batch.attributes & CONTROL_BATCH) {
-            next = end;
-            continue;
-          }
-          let stop = false;
-          for (const record of batch.records) {
-            const offset = base + record.offsetDelta;
-            // A compressed batch starts before the requested offset: skip what was already handed out.
-            if (offset < next) continue;
-            const mapped = room === 0 ? undefined : this.#mapOne(topic, partition, batch, base, record);
-            if (mapped === undefined) {
-              stop = true;
-              break;
-            }
-            records.push(mapped);
-            room--;
-            next = offset + 1;
-          }
-          if (stop) break;
-          // Offsets compacted away at the end of a batch are skipped with it.
-          next = end;
-        }
+        const { records, next } = takeFromBatches(
+          batches,
+          position.offset,
+          queue.room(),
+          (batch, base, record) => this.#mapOne(topic, partition, batch, base, record),
+        );
         if (records.length > 0) {
           queue.push(position, records);
           arrived = true;
