@@ -37,7 +37,7 @@ function batch(
   } as RecordsBatch;
 }
 
-const map: MapOne = (b, base, record) =>
+const map: MapOne = (_batch, base, record) =>
   ({ offset: base + record.offsetDelta, value: record.value, topic: 't', partition: 0 }) as InputRecord;
 const offsets = (records: InputRecord[]) => records.map((r) => r.offset);
 
