@@ -148,7 +148,8 @@ start_kafka() {
   write_kafka_config
   if [[ ! -f "$KDIR/data/meta.properties" ]]; then
     say "formatting Kafka storage in $KDIR/data..."
-    local id; id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    # Base64url of 16 random bytes, without '-' and '_': an id that starts with '-' reads as an option.
+    local id; id="$(head -c16 /dev/urandom | base64 | tr '+/' 'xy' | tr -d '=')"
     java "${JVM[@]}" kafka.tools.StorageTool format -t "$id" -c "$KDIR/server.properties" >"$KLOG/format.log" 2>&1 9>&- \
       || die "formatting Kafka storage failed; see $KLOG/format.log"
   fi
