@@ -22,7 +22,8 @@ import { Command } from 'commander';
 import { configSchema } from '../app/config/index.ts';
 import { freePort } from '../core/free-port.ts';
 import { silentLogger } from '../core/logger.ts';
-import type { OutgoingRecord, Transport } from '../streams/index.ts';
+import { deadLetterTopicSpec } from '../processors/encode/dead-letter-room.ts';
+import type { OutgoingRecord, TopicSpec, Transport } from '../streams/index.ts';
 import { createKafkaTransport } from '../streams/kafka/index.ts';
 import { fill, type KafkaClientName, names } from './kafka-bench.ts';
 import { printDecisions, printMemory, printThreads } from './kafka-process-report.ts';
@@ -47,6 +48,8 @@ export interface Context {
   memory: boolean;
   /** Sluice processes in the group (each its own member); CPU and RSS are their sums. */
   replicas: number;
+  /** Create Sluice's own topics before it starts, so its startup is timed as a restart's. */
+  topicsExist: boolean;
 }
 
 /** One drain of the backlog by one Sluice process. */
@@ -98,6 +101,7 @@ async function drain(ctx: Context, client: SluiceClient, run: number): Promise<D
   await ctx.transport.ensureTopics([
     { topic: n.events, partitions: 6 },
     { topic: n.out, partitions: 6, configs: { 'message.timestamp.type': 'LogAppendTime' } },
+    ...(ctx.topicsExist ? sluiceOwnTopics(n) : []),
   ]);
   await fill(ctx.transport, n.events, ctx.records);
   const reader = await PredictionReader.open(ctx.transport, n.out, `${n.group}-reader`);
@@ -166,6 +170,20 @@ async function drain(ctx: Context, client: SluiceClient, run: number): Promise<D
 }
 
 /**
+ * The topics Sluice creates for itself when they are missing (dead letters, drift, its partials and
+ * alerts), as it would create them: with them in place, a start is timed as a restart is.
+ */
+function sluiceOwnTopics(n: ReturnType<typeof names>): TopicSpec[] {
+  const { maxOriginalBytes } = configSchema.parse({}).deadLetters;
+  return [
+    deadLetterTopicSpec(n.dlq, 6, maxOriginalBytes),
+    { topic: n.drift, partitions: 6 },
+    { topic: `${n.drift}.partials`, partitions: 1 },
+    { topic: `${n.drift}.alerts`, partitions: 6 },
+  ];
+}
+
+/**
  * CPU seconds so far of the processes that share the cores with Sluice: the Kafka broker (its pid
  * from KAFKA_PID or `npm run services`' pid file) and this bench process.
  */
@@ -231,6 +249,8 @@ export interface BenchSetup {
   memory?: boolean;
   /** Sluice processes in the group (`bench kafka` only). */
   replicas?: string;
+  /** Sluice's own topics exist before it starts (a restart). */
+  topicsExist?: boolean;
 }
 
 /** A private Redis loaded with the fraud features, a transport for setup and read-back, the runs' settings. */
@@ -260,6 +280,7 @@ export async function openContext(
     entry: options.entry === 'dist' ? 'dist' : 'tsx',
     memory: options.memory === true,
     replicas: Math.max(1, Number(options.replicas ?? 1)),
+    topicsExist: options.topicsExist === true,
   };
   if (ctx.entry === 'dist') {
     const built = spawnSync('bash', ['scripts/build.sh'], { cwd: dir, encoding: 'utf8' });
@@ -378,6 +399,10 @@ export function kafkaDrainCommand(command: Command): Command {
         '--clients <list>',
         'comma-separated clients (`default`: none set, Sluice picks)',
         'platformatic,confluent,kafkajs',
+      )
+      .option(
+        '--topics-exist',
+        "create Sluice's own topics (dead letters, drift) first, so its startup is timed as a restart's",
       )
       .option(
         '--replicas <n>',
