@@ -2,6 +2,7 @@ import type { Consumer, ConsumerConfig, IMemberAssignment, Kafka } from 'kafkajs
 import { errorMessage, type SluiceError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import { backoffDelayMs } from '../../../core/retry.ts';
+import { withTimeout } from '../../../core/with-timeout.ts';
 import { PollGuard } from '../../poll-guard.ts';
 import type {
   ConsumerClient,
@@ -358,20 +359,4 @@ export class KafkajsConsumer implements ConsumerClient {
 /** kafkajs's answer to a call between a crash and its restart (no consumer group exists then). */
 function isNotRunning(error: unknown): boolean {
   return error instanceof Error && error.message.includes('Consumer group was not initialized');
-}
-
-function withTimeout(promise: Promise<void>, timeoutMs: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-    promise.then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

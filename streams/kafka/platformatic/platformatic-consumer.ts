@@ -2,6 +2,7 @@ import { Consumer, type ConsumerOptions, type GroupAssignment, kGetApi } from '@
 import { errorMessage, type SluiceError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import { backoffDelayMs } from '../../../core/retry.ts';
+import { withTimeout } from '../../../core/with-timeout.ts';
 import { PollGuard } from '../../poll-guard.ts';
 import type {
   ConsumerClient,
@@ -265,7 +266,15 @@ export class PlatformaticConsumer implements ConsumerClient {
     const client = this.#consumer as unknown as Record<symbol, GetApi>;
     const getApi = client[kGetApi]!.bind(this.#consumer);
     const waitMs = Math.floor((this.#deps.options.rebalanceTimeout ?? 60_000) / 2);
+    const isStatic = this.#deps.options.groupInstanceId !== undefined;
     client[kGetApi] = (apiName, callback) => {
+      if (apiName === 'LeaveGroup' && isStatic) {
+        // KIP-345: a static member does not leave on shutdown (the Java client and librdkafka do not
+        // either), so a restart within the session timeout gets its partitions back without a
+        // rebalance. The client would send LeaveGroup from close(); it is answered here instead.
+        callback(null, skipLeave);
+        return;
+      }
       if (apiName !== 'JoinGroup') {
         getApi(apiName, callback);
         return;
@@ -371,18 +380,7 @@ export class PlatformaticConsumer implements ConsumerClient {
   }
 }
 
-function withTimeout(promise: Promise<void>, timeoutMs: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-    promise.then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+/** A LeaveGroup API call that sends nothing and succeeds (its callback is the last argument). */
+function skipLeave(...args: unknown[]): void {
+  (args[args.length - 1] as (error: null) => void)(null);
 }
