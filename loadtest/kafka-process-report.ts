@@ -1,7 +1,8 @@
 /** The extra tables of `bench kafka`: CPU by thread, memory by kind, the controller's decisions. */
 import { readFileSync } from 'node:fs';
 
-import type { DrainResult, SluiceClient } from './kafka-process-bench.ts';
+import type { SluiceClient } from './kafka-bench-setup.ts';
+import type { DrainResult } from './kafka-process-bench.ts';
 import type { MemoryBreakdown } from './memory-sampler.ts';
 import { formatNumber, median, printTable } from './report.ts';
 

@@ -29,7 +29,7 @@ import {
   type SluiceClient,
   sluiceEnv,
   withSetupOptions,
-} from './kafka-process-bench.ts';
+} from './kafka-bench-setup.ts';
 import { PredictionReader } from './prediction-reader.ts';
 import { formatNumber, writeJson } from './report.ts';
 import { SluiceProcess } from './sluice-process.ts';
