@@ -48,7 +48,7 @@ export class PlatformaticProducer implements ProducerClient {
   constructor(deps: PlatformaticProducerDeps) {
     this.#deps = deps;
     this.producer = new Producer(deps.options);
-    this.#queue = new OrderedSendQueue<OutgoingRecord>((topic, records) => this.request(topic, records), {
+    this.#queue = new OrderedSendQueue<OutgoingRecord>((topic, records) => this.#request(topic, records), {
       lingerMs: deps.lingerMs,
       maxRequestBytes: MAX_REQUEST_BYTES,
       maxRequestRecords: MAX_REQUEST_RECORDS,
@@ -95,9 +95,14 @@ export class PlatformaticProducer implements ProducerClient {
   }
 
   /** One request of the ordered send queue. */
-  protected async request(topic: string, records: OutgoingRecord[]): Promise<void> {
+  async #request(topic: string, records: OutgoingRecord[]): Promise<void> {
     const messages = new Array<MessageToProduce>(records.length);
     for (let i = 0; i < records.length; i++) messages[i] = toPlatformaticMessage(topic, records[i]!);
+    await this.deliver(messages);
+  }
+
+  /** Sends one request's messages; the transactional producer sends them inside its transaction. */
+  protected async deliver(messages: MessageToProduce[]): Promise<void> {
     await this.producer.send({ messages });
   }
 }

@@ -5,16 +5,10 @@ type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>;
 
 import { errorMessage, SluiceError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
-import type {
-  ConsumerClient,
-  OutgoingRecord,
-  TopicPartitionOffset,
-  TransactionalProducerClient,
-} from '../../types.ts';
+import type { ConsumerClient, TopicPartitionOffset, TransactionalProducerClient } from '../../types.ts';
 import { PlatformaticConsumer } from './platformatic-consumer.ts';
 import { describe, hasApiError } from './platformatic-errors.ts';
 import { PlatformaticProducer, type PlatformaticProducerDeps } from './platformatic-producer.ts';
-import { toPlatformaticMessage } from './record-mapping.ts';
 
 /**
  * @platformatic/kafka's transactional producer. A transaction is always open between commits, so
@@ -113,11 +107,8 @@ export class PlatformaticTransactionalProducer
     await this.begin();
   }
 
-  protected override async request(topic: string, records: OutgoingRecord[]): Promise<void> {
-    const transaction = this.#open();
-    const messages = new Array<MessageToProduce>(records.length);
-    for (let i = 0; i < records.length; i++) messages[i] = toPlatformaticMessage(topic, records[i]!);
-    await transaction.send({ messages });
+  protected override async deliver(messages: MessageToProduce[]): Promise<void> {
+    await this.#open().send({ messages });
   }
 
   #open(): Transaction {

@@ -1,4 +1,4 @@
-import type { BaseOptions, CompressionAlgorithmValue } from '@platformatic/kafka';
+import type { BaseOptions, CompressionAlgorithmValue, ProducerOptions } from '@platformatic/kafka';
 import { SluiceError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { ConsumerOptions, TopicSpec, Transport } from '../../types.ts';
@@ -7,7 +7,11 @@ import type { KafkaConfig } from '../kafka-config.ts';
 import { platformaticBaseOptions, platformaticCompression } from './client-options.ts';
 import { PlatformaticConsumer } from './platformatic-consumer.ts';
 import { clientClosed } from './platformatic-errors.ts';
-import { javaCompatiblePartitioner, PlatformaticProducer } from './platformatic-producer.ts';
+import {
+  javaCompatiblePartitioner,
+  PlatformaticProducer,
+  type PlatformaticProducerDeps,
+} from './platformatic-producer.ts';
 import { PlatformaticTransactionalProducer } from './platformatic-transactional-producer.ts';
 import type { PlatformaticRecordMapper } from './record-mapping.ts';
 import { TopicAdmin } from './topic-admin.ts';
@@ -37,6 +41,7 @@ export class PlatformaticTransport implements Transport {
   readonly #options: PlatformaticTransportOptions;
   readonly #compression: CompressionAlgorithmValue;
   readonly #health: ConnectionHealth;
+  readonly #baseOptions: BaseOptions;
   readonly #consumers = new Set<PlatformaticConsumer>();
   readonly #producers = new Set<PlatformaticProducer>();
   #admin: TopicAdmin | undefined;
@@ -48,8 +53,8 @@ export class PlatformaticTransport implements Transport {
     this.#logger = logger.child({ transport: 'kafka', client: 'platformatic' });
     this.#options = options;
     this.#compression = platformaticCompression(config);
-    // Reads the CA file once, so a bad path fails here with the key named.
-    platformaticBaseOptions(config, config.clientId);
+    // Reads the CA file once, here, so a bad path fails at once with the key named.
+    this.#baseOptions = platformaticBaseOptions(config, config.clientId);
     this.#health = new ConnectionHealth(this.#logger);
   }
 
@@ -69,20 +74,7 @@ export class PlatformaticTransport implements Transport {
   async createProducer(): Promise<PlatformaticProducer> {
     if (this.#closed) throw clientClosed('createProducer');
     const name = this.#clientName('producer');
-    const producer = new PlatformaticProducer({
-      name,
-      options: {
-        ...this.#base(name),
-        idempotent: true,
-        acks: -1,
-        compression: this.#compression,
-        partitioner: javaCompatiblePartitioner(),
-      },
-      lingerMs: this.#config.lingerMs,
-      health: this.#health,
-      onClose: (p) => this.#producers.delete(p),
-    });
-    return this.#opened(producer);
+    return this.#opened(new PlatformaticProducer(this.#producerDeps(name)));
   }
 
   /** Connects a new producer, closing it again if that fails or the transport closed meanwhile. */
@@ -111,21 +103,7 @@ export class PlatformaticTransport implements Transport {
     if (this.#closed) throw clientClosed('createTransactionalProducer');
     const name = this.#clientName('txn-producer');
     const producer = new PlatformaticTransactionalProducer(
-      {
-        name,
-        options: {
-          ...this.#base(name),
-          timeout: this.#config.transactionTimeoutMs,
-          transactionalId,
-          idempotent: true,
-          acks: -1,
-          compression: this.#compression,
-          partitioner: javaCompatiblePartitioner(),
-        },
-        lingerMs: this.#config.lingerMs,
-        health: this.#health,
-        onClose: (p) => this.#producers.delete(p),
-      },
+      this.#producerDeps(name, { timeout: this.#config.transactionTimeoutMs, transactionalId }),
       this.#logger.child({ transactionalId }),
       this.#config.transactionTimeoutMs,
     );
@@ -192,8 +170,29 @@ export class PlatformaticTransport implements Transport {
     return this.#topicAdmin().committedOffsets(groupId, topic);
   }
 
+  /** An idempotent producer's settings (acks=all, Java's partitioning), with `extra` on top. */
+  #producerDeps(
+    name: string,
+    extra: Partial<ProducerOptions<Buffer, Buffer, Buffer, Buffer>> = {},
+  ): PlatformaticProducerDeps {
+    return {
+      name,
+      options: {
+        ...this.#base(name),
+        idempotent: true,
+        acks: -1,
+        compression: this.#compression,
+        partitioner: javaCompatiblePartitioner(),
+        ...extra,
+      },
+      lingerMs: this.#config.lingerMs,
+      health: this.#health,
+      onClose: (p) => this.#producers.delete(p),
+    };
+  }
+
   #base(clientId: string): BaseOptions {
-    return platformaticBaseOptions(this.#config, clientId);
+    return { ...this.#baseOptions, clientId };
   }
 
   #topicAdmin(): TopicAdmin {
