@@ -98,6 +98,20 @@ describe.each(['confluent', 'platformatic', 'kafkajs'] as const)('the %s transpo
     });
   });
 
+  it('lets instances create the same new topics at once (replicas starting together)', async () => {
+    const others = await Promise.all([OPEN[client](), OPEN[client]()]);
+    try {
+      const specs = Array.from({ length: 12 }, (_, i) => ({
+        topic: uniqueName(`race-${i}-${client}`),
+        partitions: 3,
+      }));
+      await Promise.all([transport, ...others].map((t) => t.ensureTopics(specs)));
+      for (const { topic } of specs) expect(await transport.endOffsets(topic)).toHaveLength(3);
+    } finally {
+      await Promise.all(others.map((t) => t.close()));
+    }
+  });
+
   it('reads back what a gzip-compressing producer of the other client wrote', async () => {
     const other = GZIP_WRITER[client];
     const gzip = await OPEN[other]({ compression: 'gzip' });

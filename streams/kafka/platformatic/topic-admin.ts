@@ -4,7 +4,7 @@ import { SluiceError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { TopicSpec } from '../../types.ts';
 import { planTopicChanges } from '../topic-changes.ts';
-import { toSluiceError } from './platformatic-errors.ts';
+import { hasApiError, toSluiceError } from './platformatic-errors.ts';
 
 // ConfigResourceTypes.TOPIC in the Kafka protocol.
 const TOPIC_RESOURCE = 2;
@@ -47,7 +47,9 @@ export class TopicAdmin {
     const { create, grow } = planTopicChanges(specs, await this.#partitionCounts(names));
     const { replicationFactor } = this.#options;
     if (create.length > 0) {
-      // One request per topic: the client's createTopics applies one partition count to all of its topics.
+      // One request per topic: the client's createTopics applies one partition count to all of its
+      // topics. Another process (a second replica starting) may create one meanwhile: that is no
+      // failure, and is judged per topic, since the others' requests may still be in flight.
       await Promise.all(
         create.map(({ topic, partitions, configs }) =>
           this.#call(`createTopics(${topic})`, () =>
@@ -57,13 +59,11 @@ export class TopicAdmin {
               replicas: replicationFactor,
               configs: Object.entries(configs ?? {}).map(([name, value]) => ({ name, value })),
             }),
-          ),
+          ).catch((error: unknown) => {
+            if (!hasApiError(error, 'TOPIC_ALREADY_EXISTS')) throw error;
+          }),
         ),
-      ).catch(async (error: unknown) => {
-        // Another process may have created some of them meanwhile; only a topic still missing is a failure.
-        const counts = await this.#partitionCounts(names);
-        if (create.some((spec) => counts.get(spec.topic) === undefined)) throw error;
-      });
+      );
       this.#logger.info({ topics: create }, 'Kafka topics created');
     }
     if (grow.length > 0) {
