@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, fetchV17 } from '@platformatic/kafka';
+import { type Consumer, type fetchV17, protocolErrorsCodesById } from '@platformatic/kafka';
 import { errorMessage } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { InputRecord } from '../../types.ts';
@@ -7,15 +7,18 @@ import type { ConnectionHealth } from '../connection-health.ts';
 import type { BatchQueue } from '../pull-bridge/batch-queue.ts';
 import type { MemberState } from '../pull-bridge/member-state.ts';
 import type { Signal } from '../pull-bridge/signal.ts';
+import { AbortedTransactions } from './aborted-transactions.ts';
 import type { FetchPosition, FetchPositions } from './fetch-positions.ts';
-import { hasApiError, isRebalanceError } from './platformatic-errors.ts';
+import { type FetchResponse, sendFetch } from './fetch-request.ts';
+import { hasStaleMetadata, isRebalanceError } from './platformatic-errors.ts';
 import { type PlatformaticRecordMapper, toInputRecord, unreadableRecord } from './record-mapping.ts';
 import { takeFromBatches } from './take-from-batches.ts';
 
 type FetchRequestTopic = fetchV17.FetchRequestTopic;
-type FetchResponse = fetchV17.FetchResponse;
 
 const IDLE_WAIT_MS = 100;
+const READ_COMMITTED = 1;
+const OFFSET_OUT_OF_RANGE = 1;
 /**
  * How often one record is fetched and mapped before it is handed over as unreadable (and so
  * dead-lettered): a transient failure gets two more fetches, a malformed record cannot hold its
@@ -25,6 +28,11 @@ export const MAP_ATTEMPTS = 3;
 const MIN_FETCH_BYTES = 16 * 1024;
 const INITIAL_BYTES_PER_RECORD = 256;
 const FAILURE_BACKOFF_MS = 500;
+
+interface FailedPartition {
+  position: FetchPosition;
+  errorCode: number;
+}
 
 /** What the fetch loop works with; the consumer owns all of it. */
 export interface FetchLoopDeps {
@@ -92,7 +100,7 @@ export class FetchLoop {
       try {
         await this.#fetchOnce(targets);
       } catch (error) {
-        await this.#failed(targets, error);
+        await this.#failed(error);
       }
     }
   }
@@ -157,38 +165,80 @@ export class FetchLoop {
     }
     await Promise.all(
       [...byLeader].map(async ([node, requests]) => {
-        const response = await d.consumer.fetch({
-          node,
-          topics: [...requests.values()],
-          maxWaitTime: d.maxWaitMs,
-          minBytes: 1,
+        const broker = metadata.brokers.get(node);
+        if (!broker) throw new Error(`kafka fetch: no broker with node id ${node} in the metadata`);
+        const response = await sendFetch(d.consumer, broker, {
+          maxWaitMs: d.maxWaitMs,
           maxBytes,
           isolationLevel: d.isolationLevel,
+          topics: [...requests.values()],
         });
         d.health.markUp(d.name);
-        this.#deliver(generation, topicNames, response);
+        const failed = this.#deliver(generation, topicNames, response);
+        if (failed.length > 0) await this.#partitionsFailed(generation, failed);
       }),
     );
   }
 
-  /** Moves fetched records into the queue, as far as it has room, and advances the positions. */
-  #deliver(generation: number, topicNames: ReadonlyMap<string, string>, response: FetchResponse): void {
-    const { state, positions, queue, recordsArrived } = this.#deps;
-    if (generation !== state.generation || generation !== positions.generation) return;
+  /**
+   * Partitions the broker answered with an error while the rest of the answer was delivered: an
+   * offset out of range is reset by policy for that partition alone; anything else (a leader moved,
+   * a topic deleted) refreshes the metadata and is fetched again after a pause.
+   */
+  async #partitionsFailed(generation: number, failed: readonly FailedPartition[]): Promise<void> {
+    const d = this.#deps;
+    const outOfRange = failed.filter((f) => f.errorCode === OFFSET_OUT_OF_RANGE).map((f) => f.position);
+    if (outOfRange.length > 0) await d.resetOutOfRange(generation, outOfRange);
+    const other = failed.filter((f) => f.errorCode !== OFFSET_OUT_OF_RANGE);
+    if (other.length === 0) return;
+    d.consumer.clearMetadata();
+    d.logger.warn(
+      {
+        partitions: other.map((f) => ({
+          partition: `${f.position.topic}[${f.position.partition}]`,
+          error: protocolErrorsCodesById[f.errorCode] ?? f.errorCode,
+        })),
+      },
+      'kafka fetch failed for some partitions; fetching them again',
+    );
+    await sleep(FAILURE_BACKOFF_MS);
+  }
+
+  /**
+   * Moves fetched records into the queue, as far as it has room, and advances the positions.
+   * Returns the partitions the broker answered with an error.
+   */
+  #deliver(
+    generation: number,
+    topicNames: ReadonlyMap<string, string>,
+    response: FetchResponse,
+  ): FailedPartition[] {
+    const d = this.#deps;
+    const { state, positions, queue, recordsArrived } = d;
+    const failed: FailedPartition[] = [];
+    if (generation !== state.generation || generation !== positions.generation) return failed;
     let arrived = false;
     for (const topicResponse of response.responses) {
       const topic = topicNames.get(topicResponse.topicId);
       if (topic === undefined) continue;
-      for (const { partitionIndex: partition, records: batches } of topicResponse.partitions) {
-        if (!batches || batches.length === 0) continue;
+      for (const answer of topicResponse.partitions) {
+        const { partitionIndex: partition, records: batches, abortedTransactions, errorCode } = answer;
         const position = positions.get(topic, partition);
         if (!position) continue;
+        if (errorCode !== 0) {
+          failed.push({ position, errorCode });
+          continue;
+        }
+        if (!batches || batches.length === 0) continue;
         this.#observeSize(batches);
         const { records, next } = takeFromBatches(
           batches,
           position.offset,
           queue.room(),
           (batch, base, record) => this.#mapOne(topic, partition, batch, base, record),
+          d.isolationLevel === READ_COMMITTED
+            ? new AbortedTransactions(abortedTransactions ?? [])
+            : undefined,
         );
         if (records.length > 0) {
           queue.push(position, records);
@@ -198,6 +248,7 @@ export class FetchLoop {
       }
     }
     if (arrived) recordsArrived.notify();
+    return failed;
   }
 
   #observeSize(batches: ReadonlyArray<{ length: number; lastOffsetDelta: number }>): void {
@@ -242,16 +293,10 @@ export class FetchLoop {
     }
   }
 
-  async #failed(targets: FetchPosition[], error: unknown): Promise<void> {
+  async #failed(error: unknown): Promise<void> {
     const d = this.#deps;
-    if (d.closing()) return;
-    if (hasApiError(error, 'OFFSET_OUT_OF_RANGE')) {
-      await d.resetOutOfRange(d.positions.generation, targets).catch((resetError: unknown) => {
-        d.logger.warn({ err: resetError }, 'kafka consumer could not reset out-of-range offsets; retrying');
-      });
-      return;
-    }
-    if (isRebalanceError(error)) return;
+    if (d.closing() || isRebalanceError(error)) return;
+    if (hasStaleMetadata(error)) d.consumer.clearMetadata();
     d.health.markDown(d.name, 'fetch failed', error);
     d.logger.warn({ err: error }, 'kafka fetch failed; retrying');
     await sleep(FAILURE_BACKOFF_MS);

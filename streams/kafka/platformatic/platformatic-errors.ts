@@ -8,6 +8,7 @@ interface PlatformaticError extends Error {
   apiId?: string;
   canRetry?: boolean;
   needsRejoin?: boolean;
+  hasStaleMetadata?: boolean;
   errors?: unknown[];
 }
 
@@ -33,6 +34,11 @@ export function hasApiError(error: unknown, apiId: string): boolean {
 /** The group is rebalancing or dropped this member: its generation is over. */
 export function isRebalanceError(error: unknown): boolean {
   return find(error, 'needsRejoin', true) !== null;
+}
+
+/** The broker says the client's metadata is out of date (a leader moved, a topic went away). */
+export function hasStaleMetadata(error: unknown): boolean {
+  return find(error, 'hasStaleMetadata', true) !== null;
 }
 
 /** The client could not reach a broker at all (refused, closed, timed out). */

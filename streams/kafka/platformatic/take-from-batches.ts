@@ -1,8 +1,6 @@
 import type { KafkaRecord, RecordsBatch } from '@platformatic/kafka';
 import type { InputRecord } from '../../types.ts';
-
-// Record batch attribute bit 5: a control batch (transaction markers), never handed to the engine.
-const CONTROL_BATCH = 0x20;
+import { type AbortedTransactions, CONTROL_BATCH } from './aborted-transactions.ts';
 
 /** The engine's record for one fetched record, or undefined to stop there and fetch it again. */
 export type MapOne = (
@@ -21,22 +19,26 @@ export interface Taken {
  * The records of one partition's fetched batches from offset `from` on, at most `room` of them.
  * `next` is the first offset not handed on: past the last batch when everything fitted, else the
  * first record left out (no room, or `map` refused it), so nothing is skipped and nothing repeats.
- * Control batches and offsets compacted away are passed over; a compressed batch that starts
- * before `from` yields only its records from `from` on. Pure logic.
+ * Control batches, batches of aborted transactions (when read_committed passes `aborted`) and
+ * offsets compacted away are passed over; a compressed batch that starts before `from` yields only
+ * its records from `from` on. Pure logic.
  */
 export function takeFromBatches(
   batches: readonly RecordsBatch[],
   from: number,
   room: number,
   map: MapOne,
+  aborted?: AbortedTransactions,
 ): Taken {
   const records: InputRecord[] = [];
   let next = from;
   for (const batch of batches) {
     const base = Number(batch.firstOffset);
     const end = base + batch.lastOffsetDelta + 1;
+    // Every batch goes through `aborted`, in order: it tracks which transactions are still open.
+    const skipped = aborted?.skips(batch) === true;
     if (end <= next) continue;
-    if (batch.attributes & CONTROL_BATCH) {
+    if (skipped || batch.attributes & CONTROL_BATCH) {
       next = end;
       continue;
     }
