@@ -20,7 +20,7 @@ import { FetchLoop } from './fetch-loop.ts';
 import { FetchPositions } from './fetch-positions.ts';
 import { clientClosed, commitRejected, isRebalanceError, toSluiceError } from './platformatic-errors.ts';
 import type { PlatformaticRecordMapper } from './record-mapping.ts';
-import { resetPositions, startingPositions } from './starting-positions.ts';
+import { requiringStable, resetPositions, startingPositions } from './starting-positions.ts';
 
 /** What the transport hands each consumer. */
 export interface PlatformaticConsumerDeps {
@@ -275,6 +275,10 @@ export class PlatformaticConsumer implements ConsumerClient {
         callback(null, skipLeave);
         return;
       }
+      if (apiName === 'OffsetFetch') {
+        getApi(apiName, (error, api) => callback(error, api && requiringStable(api)));
+        return;
+      }
       if (apiName !== 'JoinGroup') {
         getApi(apiName, callback);
         return;
@@ -337,7 +341,11 @@ export class PlatformaticConsumer implements ConsumerClient {
   }
 
   async #committedPositions(generation: number, assignment: readonly TopicPartition[]): Promise<void> {
-    const positions = await startingPositions(this.#consumer, assignment, this.#deps.fromBeginning);
+    const positions = await startingPositions(this.#consumer, assignment, {
+      fromBeginning: this.#deps.fromBeginning,
+      stillWanted: () => !this.#closing && this.#state.generation === generation,
+      logger: this.#deps.logger,
+    });
     this.#positions.set(generation, positions);
     this.#wake.notify();
   }
