@@ -2,6 +2,7 @@ import { ConfigError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Transport } from '../types.ts';
 import type { KafkaConfig } from './kafka-config.ts';
+import { compileValidatorsLazily } from './platformatic/lazy-validators.ts';
 
 /**
  * The Kafka transport for `transport.kafka.client`. Adapters load lazily: the Confluent client is a
@@ -18,6 +19,7 @@ export async function createKafkaTransport(config: KafkaConfig, logger: Logger):
     );
   }
   if (config.client === 'platformatic') {
+    await compileValidatorsLazily();
     const { PlatformaticTransport } = await import('./platformatic/index.ts');
     return new PlatformaticTransport(config, logger);
   }
