@@ -1,6 +1,5 @@
 import { createHash, createPublicKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import { ConfigError } from '../../../core/index.ts';
 import { rememberSecrets } from '../../../core/secrets.ts';
 import type { LiveAuthConfig } from './live-auth-config.ts';
@@ -25,6 +24,14 @@ export interface TokenVerifier {
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
+
+type Jose = typeof import('jose');
+let jose: Promise<Jose> | undefined;
+// jose loads on the first JWT, not at startup (about 30 ms of module loading most runs never need).
+const loadJose = (): Promise<Jose> => {
+  jose ??= import('jose');
+  return jose;
+};
 
 /**
  * The verifier of `websocket.auth`, with its keys read once (a secret that cannot be read is a
@@ -55,6 +62,7 @@ export function createTokenVerifier(
         if (timingSafeEqual(s.hash, hash))
           return { channels: s.channels, expiresAtMs: null, subject: s.subject };
       if (!hmac && !rsa) return { reason: 'the token is not valid' };
+      const { decodeProtectedHeader, errors, jwtVerify } = await loadJose();
       let alg: string | undefined;
       try {
         alg = decodeProtectedHeader(token).alg;
@@ -79,13 +87,13 @@ export function createTokenVerifier(
           subject: typeof payload.sub === 'string' ? payload.sub : 'jwt',
         };
       } catch (error) {
-        return { reason: refusalOf(error) };
+        return { reason: refusalOf(error, errors) };
       }
     },
   };
 }
 
-function refusalOf(error: unknown): string {
+function refusalOf(error: unknown, joseErrors: Jose['errors']): string {
   if (error instanceof joseErrors.JWTExpired) return 'the token has expired';
   if (error instanceof joseErrors.JWTClaimValidationFailed)
     return `the token's "${error.claim}" claim is not accepted (${error.reason})`;
