@@ -20,12 +20,29 @@ afterAll(closeSharedScorer);
 // session to expire could not score the second half before the waits below give up.
 const SESSION_TIMEOUT_MS = 90_000;
 
-async function readyz(port: number): Promise<number> {
+/** The /readyz status and body (what it found wanting); 0 while nothing listens. */
+async function readyz(port: number): Promise<{ status: number; body: string }> {
   try {
-    return (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
-  } catch {
-    return 0;
+    const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+    return { status: response.status, body: await response.text() };
+  } catch (error) {
+    return { status: 0, body: String(error) };
   }
+}
+
+/** Waits until /readyz says 200; a moment's 503 (a Redis call timing out on a loaded machine) is not the verdict. */
+async function awaitReady(port: number, timeoutMs: number, what: string): Promise<void> {
+  let last = { status: 0, body: '' };
+  await waitForAsync(
+    async () => {
+      last = await readyz(port);
+      return last.status === 200;
+    },
+    timeoutMs,
+    what,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}; last /readyz: ${last.status} ${last.body}`);
+  });
 }
 
 describe('static group membership (transport.kafka.groupInstanceId, Confluent client)', () => {
@@ -58,7 +75,7 @@ describe('static group membership (transport.kafka.groupInstanceId, Confluent cl
         60_000,
         'the first half scored',
       );
-      expect(await readyz(firstPort)).toBe(200);
+      await awaitReady(firstPort, 10_000, 'the first instance to be ready while it scores');
       first.child.kill('SIGKILL');
       await first.exited;
 
@@ -68,11 +85,7 @@ describe('static group membership (transport.kafka.groupInstanceId, Confluent cl
         SLUICE_TRANSPORT__KAFKA__GROUP_INSTANCE_ID: sameInstance,
       });
       try {
-        await waitForAsync(
-          async () => (await readyz(secondPort)) === 200,
-          30_000,
-          'the restarted instance to be ready',
-        );
+        await awaitReady(secondPort, 30_000, 'the restarted instance to be ready');
         expect(second.output()).toContain('partitions assigned');
         await produceAll(transport, names.topics.events, records.slice(2000));
         const wanted = new Set(events.map((e) => e.eventId));
