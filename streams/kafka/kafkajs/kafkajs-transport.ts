@@ -73,10 +73,14 @@ export class KafkajsTransport implements Transport {
   /**
    * A producer whose sends between two commits form one Kafka transaction (`delivery:
    * exactly-once`). Connecting fences an older producer with the same id and aborts its open
-   * transaction.
+   * transaction. kafkajs's OffsetFetch has no require_stable (KIP-447), which the warning names.
    */
   async createTransactionalProducer(transactionalId: string): Promise<KafkajsTransactionalProducer> {
     if (this.#closed) throw clientClosed('createTransactionalProducer');
+    this.#logger.warn(
+      { transactionalId },
+      'exactly-once with transport.kafka.client kafkajs: a member that takes a partition over while the last transaction is still being committed may score its records again (kafkajs cannot ask for stable offsets); platformatic and confluent wait',
+    );
     const name = this.#clientName('txn-producer');
     const producer = new KafkajsTransactionalProducer(this.#kafka, this.#producerDeps(name), {
       transactionalId,
