@@ -1,10 +1,9 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import type { InputRecord } from '../../streams/index.ts';
+import { independentTransactionalProducer } from '../support/independent-kafka.ts';
 import {
   KAFKA_CLIENTS,
   type KafkaClient,
-  kafkaBrokers,
   kafkaConfig,
   openTransport,
   produceAll,
@@ -28,12 +27,7 @@ async function firstOffsetsRead(client: KafkaClient): Promise<number[]> {
   const names = uniqueNames(`stable-${client}`);
   const topic = names.topics.events;
   const transport = await openTransport(kafkaConfig(client, names, { topics: { partitions: 1 } }));
-  const kafka = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
-  const producer = kafka.producer({
-    transactionalId: `${topic}-offsets`,
-    idempotent: true,
-    maxInFlightRequests: 1,
-  });
+  const producer = independentTransactionalProducer(`${topic}-offsets`);
   try {
     await transport.ensureTopics([{ topic, partitions: 1 }]);
     const values = Array.from({ length: RECORDS }, (_, i) => ({ key: `k${i}`, value: Buffer.from(`${i}`) }));

@@ -1,9 +1,8 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import type { InputRecord, OutgoingRecord } from '../../streams/index.ts';
+import { independentAdmin } from '../support/independent-kafka.ts';
 import {
   KAFKA_CLIENTS,
-  kafkaBrokers,
   kafkaConfig,
   openTransport,
   produceAll,
@@ -28,7 +27,7 @@ describe.each(KAFKA_CLIENTS)('offsets out of range with the %s client', (client)
     const names = uniqueNames(`range-${client}`);
     const topic = names.topics.events;
     const transport = await openTransport(kafkaConfig(client, names));
-    const admin = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    const admin = independentAdmin();
     try {
       await transport.ensureTopics([{ topic, partitions: 2 }]);
       await produceAll(transport, topic, [

@@ -1,8 +1,8 @@
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { independentAdmin, independentTransactionalProducer } from '../support/independent-kafka.ts';
 import {
   KAFKA_CLIENTS,
-  kafkaBrokers,
   kafkaConfig,
   openTransport,
   readTopic,
@@ -25,14 +25,11 @@ const VALUE = Buffer.alloc(150, 'x');
 async function writeInterleavedTransactions(
   topic: string,
 ): Promise<{ visible: string[]; aborted: Set<string> }> {
-  const kafka = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
+  const admin = independentAdmin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
   await admin.disconnect();
-  const producers: Producer[] = ['a', 'b'].map((id) =>
-    kafka.producer({ transactionalId: `${topic}-${id}`, idempotent: true, maxInFlightRequests: 1 }),
-  );
+  const producers: Producer[] = ['a', 'b'].map((id) => independentTransactionalProducer(`${topic}-${id}`));
   await Promise.all(producers.map((p) => p.connect()));
   const visible: string[] = [];
   const aborted = new Set<string>();
