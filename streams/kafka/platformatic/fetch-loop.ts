@@ -17,7 +17,6 @@ import { takeFromBatches } from './take-from-batches.ts';
 type FetchRequestTopic = fetchV17.FetchRequestTopic;
 
 const IDLE_WAIT_MS = 100;
-const READ_COMMITTED = 1;
 const OFFSET_OUT_OF_RANGE = 1;
 /**
  * How often one record is fetched and mapped before it is handed over as unreadable (and so
@@ -236,9 +235,8 @@ export class FetchLoop {
           position.offset,
           queue.room(),
           (batch, base, record) => this.#mapOne(topic, partition, batch, base, record),
-          d.isolationLevel === READ_COMMITTED
-            ? new AbortedTransactions(abortedTransactions ?? [])
-            : undefined,
+          // Listed only for read_committed fetches, and only where the range holds aborted ones.
+          abortedTransactions?.length ? new AbortedTransactions(abortedTransactions) : undefined,
         );
         if (records.length > 0) {
           queue.push(position, records);
