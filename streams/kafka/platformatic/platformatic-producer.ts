@@ -3,6 +3,7 @@ import { murmur2, toPositive } from '../../murmur2.ts';
 import type { OutgoingRecord, ProducerClient } from '../../types.ts';
 import type { ConnectionHealth } from '../connection-health.ts';
 import { OrderedSendQueue } from '../ordered-send-queue.ts';
+import { useOwnProduceEncoding } from './own-produce-encoding.ts';
 import { clientClosed, isConnectionFailure, sendFailed, toSluiceError } from './platformatic-errors.ts';
 import { toPlatformaticMessage } from './record-mapping.ts';
 
@@ -48,6 +49,7 @@ export class PlatformaticProducer implements ProducerClient {
   constructor(deps: PlatformaticProducerDeps) {
     this.#deps = deps;
     this.producer = new Producer(deps.options);
+    useOwnProduceEncoding(this.producer);
     this.#queue = new OrderedSendQueue<OutgoingRecord>((topic, records) => this.#request(topic, records), {
       lingerMs: deps.lingerMs,
       maxRequestBytes: MAX_REQUEST_BYTES,
