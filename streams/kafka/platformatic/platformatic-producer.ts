@@ -1,11 +1,10 @@
 import { type MessageToProduce, Producer, type ProducerOptions } from '@platformatic/kafka';
-import { murmur2, toPositive } from '../../murmur2.ts';
 import type { OutgoingRecord, ProducerClient } from '../../types.ts';
 import type { ConnectionHealth } from '../connection-health.ts';
 import { OrderedSendQueue } from '../ordered-send-queue.ts';
-import { useOwnProduceEncoding } from './own-produce-encoding.ts';
+import { type OwnProduceEncoding, useOwnProduceEncoding } from './own-produce-encoding.ts';
+import { JavaCompatiblePartitioner, type PartitionRun, partitionRuns } from './partition-runs.ts';
 import { clientClosed, isConnectionFailure, sendFailed, toSluiceError } from './platformatic-errors.ts';
-import { toPlatformaticMessage } from './record-mapping.ts';
 
 /** What the transport hands each producer it creates. */
 export interface PlatformaticProducerDeps {
@@ -23,33 +22,26 @@ const MAX_REQUEST_BYTES = 512 * 1024;
 const MAX_REQUEST_RECORDS = 10_000;
 
 /**
- * Java's DefaultPartitioner for keyed records (murmur2, made positive, modulo the partition count
- * the client applies), so keys land where the other adapters and the embedded broker put them;
- * keyless records go round robin.
- */
-export function javaCompatiblePartitioner(): (message: MessageToProduce, key: Buffer | undefined) => number {
-  let next = 0;
-  return (_message, key) => (key ? toPositive(murmur2(key)) : next++ & 0x7fffffff);
-}
-
-/**
  * The @platformatic/kafka producer behind the Transport's `ProducerClient`. Idempotent, acks=all.
  * One request at a time, in call order (OrderedSendQueue): with idempotence on, two concurrent sends
  * to a partition came back OUT_OF_ORDER_SEQUENCE_NUMBER from the broker (1.35.0), and one at a time
  * is what keeps records of a key in hand-over order anyway. `send` resolves once the broker
  * acknowledged every record and rejects with a SluiceError naming the topic after the client's
- * bounded retries.
+ * bounded retries. Records are partitioned here and go to the client as one message per partition
+ * (a `RecordRun`), which Sluice's own Produce encoder writes as the records.
  */
 export class PlatformaticProducer implements ProducerClient {
   protected readonly producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly #deps: PlatformaticProducerDeps;
   readonly #queue: OrderedSendQueue<OutgoingRecord>;
+  readonly #encoding: OwnProduceEncoding;
+  readonly #partitioner = new JavaCompatiblePartitioner();
   #closed = false;
 
   constructor(deps: PlatformaticProducerDeps) {
     this.#deps = deps;
     this.producer = new Producer(deps.options);
-    useOwnProduceEncoding(this.producer);
+    this.#encoding = useOwnProduceEncoding(this.producer);
     this.#queue = new OrderedSendQueue<OutgoingRecord>((topic, records) => this.#request(topic, records), {
       lingerMs: deps.lingerMs,
       maxRequestBytes: MAX_REQUEST_BYTES,
@@ -98,9 +90,18 @@ export class PlatformaticProducer implements ProducerClient {
 
   /** One request of the ordered send queue. */
   async #request(topic: string, records: OutgoingRecord[]): Promise<void> {
-    const messages = new Array<MessageToProduce>(records.length);
-    for (let i = 0; i < records.length; i++) messages[i] = toPlatformaticMessage(topic, records[i]!);
-    await this.deliver(messages);
+    const metadata = await this.producer.metadata({ topics: [topic] });
+    const partitionCount = metadata.topics.get(topic)?.partitionsCount ?? 0;
+    if (partitionCount <= 0) throw new Error(`topic "${topic}" has no partitions in the cluster's metadata`);
+    const runs = partitionRuns(topic, records, partitionCount, this.#partitioner);
+    try {
+      await this.deliver(runs as unknown as MessageToProduce[]);
+    } catch (error) {
+      const produced = (error as { produced?: { offsets?: PartitionRun[] } }).produced?.offsets;
+      this.#encoding.acknowledged(runs, produced ?? []);
+      throw error;
+    }
+    this.#encoding.acknowledged(runs);
   }
 
   /** Sends one request's messages; the transactional producer sends them inside its transaction. */

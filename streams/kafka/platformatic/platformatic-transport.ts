@@ -7,11 +7,7 @@ import type { KafkaConfig } from '../kafka-config.ts';
 import { platformaticBaseOptions, platformaticCompression } from './client-options.ts';
 import { PlatformaticConsumer } from './platformatic-consumer.ts';
 import { clientClosed } from './platformatic-errors.ts';
-import {
-  javaCompatiblePartitioner,
-  PlatformaticProducer,
-  type PlatformaticProducerDeps,
-} from './platformatic-producer.ts';
+import { PlatformaticProducer, type PlatformaticProducerDeps } from './platformatic-producer.ts';
 import { PlatformaticTransactionalProducer } from './platformatic-transactional-producer.ts';
 import type { PlatformaticRecordMapper } from './record-mapping.ts';
 import { TopicAdmin } from './topic-admin.ts';
@@ -170,7 +166,7 @@ export class PlatformaticTransport implements Transport {
     return this.#topicAdmin().committedOffsets(groupId, topic);
   }
 
-  /** An idempotent producer's settings (acks=all, Java's partitioning), with `extra` on top. */
+  /** An idempotent producer's settings (acks=all), with `extra` on top; the producer partitions itself. */
   #producerDeps(
     name: string,
     extra: Partial<ProducerOptions<Buffer, Buffer, Buffer, Buffer>> = {},
@@ -182,7 +178,6 @@ export class PlatformaticTransport implements Transport {
         idempotent: true,
         acks: -1,
         compression: this.#compression,
-        partitioner: javaCompatiblePartitioner(),
         ...extra,
       },
       lingerMs: this.#config.lingerMs,

@@ -1,6 +1,7 @@
-import { NumericMap, produceV11, Reader, readRecordsBatch } from '@platformatic/kafka';
+import { NumericMap, produceV7, produceV11, Reader, readRecordsBatch } from '@platformatic/kafka';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createProduceRequest, type ProduceMessage, type ProduceRequestOptions } from './produce-request.ts';
+import { createProduceRequest, type ProduceRequestOptions } from './produce-request.ts';
+import { type ProduceMessage, RecordRun } from './record-batch-writer.ts';
 
 const b = (text: string) => Buffer.from(text);
 
@@ -57,10 +58,34 @@ function messages(): ProduceMessage[] {
   ];
 }
 
-function bothWrite(options: ProduceRequestOptions, make: () => ProduceMessage[] = messages) {
-  const theirs = produceV11.createRequest(-1, 30_000, make() as never, options as never);
-  const ours = createProduceRequest(-1, 30_000, make(), options);
+function bothWrite(options: ProduceRequestOptions, make: () => ProduceMessage[] = messages, version = 11) {
+  const client = version === 11 ? produceV11 : produceV7;
+  const theirs = client.createRequest(-1, 30_000, make() as never, options as never);
+  const ours = createProduceRequest(version, -1, 30_000, make(), options);
   return { theirs: theirs.buffer, ours: ours.buffer };
+}
+
+/** The same records as `messages()`, each partition's as one RecordRun, as Sluice's producer sends them. */
+function runs(): ProduceMessage[] {
+  const byPartition = new Map<string, ProduceMessage[]>();
+  for (const m of messages()) {
+    const key = `${m.topic}:${m.partition}`;
+    byPartition.set(key, [...(byPartition.get(key) ?? []), m]);
+  }
+  return [...byPartition.values()].map((group) => ({
+    topic: group[0]!.topic,
+    partition: group[0]!.partition!,
+    value: new RecordRun(
+      group.map((m) => ({
+        key: m.key as Buffer | null,
+        value: (m.value ?? null) as Buffer | null,
+        timestampMs: Number(m.timestamp),
+        headers: Object.fromEntries(
+          [...(m.headers ?? new Map())].map(([k, v]) => [String(k), v ?? Buffer.alloc(0)]),
+        ),
+      })),
+    ),
+  }));
 }
 
 describe("Sluice's Produce request encoder", () => {
@@ -75,6 +100,25 @@ describe("Sluice's Produce request encoder", () => {
     const { theirs, ours } = bothWrite({ producerId: 9_000_000_001n, producerEpoch: 3, sequences });
     expect(ours.equals(theirs)).toBe(true);
     expect(ours.length).toBeGreaterThan(20_000);
+  });
+
+  it('writes the bytes the client writes for a broker that speaks only the older, non-flexible v7', () => {
+    const sequences = new NumericMap();
+    sequences.set('preds:0', 3);
+    const { theirs, ours } = bothWrite({ producerId: 5n, producerEpoch: 1, sequences }, messages, 7);
+    expect(ours.equals(theirs)).toBe(true);
+  });
+
+  it('writes a run of records as the records themselves, one message each', () => {
+    // A null header value has no place in a run (Sluice's headers are bytes or strings): both sides send it empty.
+    const withoutNullHeader = () =>
+      messages().map((m) => ({
+        ...m,
+        headers: new Map([...(m.headers ?? new Map())].map(([k, v]) => [k, v ?? Buffer.alloc(0)])),
+      }));
+    const theirs = produceV11.createRequest(-1, 30_000, withoutNullHeader() as never, {} as never).buffer;
+    const ours = createProduceRequest(11, -1, 30_000, runs(), {}).buffer;
+    expect(ours.equals(theirs)).toBe(true);
   });
 
   it('writes the bytes the client writes inside a transaction', () => {
@@ -100,7 +144,7 @@ describe("Sluice's Produce request encoder", () => {
   });
 
   it('writes a record batch the client reads back: offsets, keys, values and headers', () => {
-    const request = createProduceRequest(1, 1000, messages(), {}).buffer;
+    const request = createProduceRequest(11, 1, 1000, messages(), {}).buffer;
     const reader = Reader.from(request);
     expect(reader.readNullableString()).toBeNull();
     expect([reader.readInt16(), reader.readInt32()]).toEqual([1, 1000]);

@@ -1,6 +1,6 @@
-import type { KafkaRecord, MessageToProduce, RecordsBatch } from '@platformatic/kafka';
+import type { KafkaRecord, RecordsBatch } from '@platformatic/kafka';
 import { emptyHeaders, NO_HEADERS } from '../../record-headers.ts';
-import type { InputRecord, OutgoingRecord, RecordHeaders } from '../../types.ts';
+import type { InputRecord, RecordHeaders } from '../../types.ts';
 
 // Record batch attribute bit 3: the batch's timestamps are the broker's append time (LogAppendTime).
 const LOG_APPEND_TIME = 0x08;
@@ -69,23 +69,4 @@ export function toRecordHeaders(pairs: ReadonlyArray<[Buffer | null, Buffer | nu
   for (const [name, value] of pairs)
     out[name === null ? '' : name.toString('utf8')] = value ?? Buffer.alloc(0);
   return out;
-}
-
-/** An engine record as @platformatic/kafka sends it: keys and header values as bytes. */
-export function toPlatformaticMessage(topic: string, record: OutgoingRecord): MessageToProduce {
-  const message: MessageToProduce = { topic };
-  if (record.key !== null)
-    message.key = typeof record.key === 'string' ? Buffer.from(record.key) : record.key;
-  if (record.value !== null) message.value = record.value;
-  if (record.partition !== undefined) message.partition = record.partition;
-  if (record.timestampMs !== undefined) message.timestamp = BigInt(record.timestampMs);
-  if (record.headers !== undefined) {
-    const headers = new Map<Buffer, Buffer>();
-    for (const name of Object.keys(record.headers)) {
-      const value = record.headers[name]!;
-      headers.set(Buffer.from(name), typeof value === 'string' ? Buffer.from(value) : value);
-    }
-    message.headers = headers;
-  }
-  return message;
 }

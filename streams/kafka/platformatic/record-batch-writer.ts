@@ -1,0 +1,252 @@
+import { compressionsAlgorithms, crc32c } from '@platformatic/kafka';
+import type { OutgoingRecord } from '../../types.ts';
+
+type Bytes = Buffer | string | null | undefined;
+
+/** A message as the client's producer hands it to the Produce API: serialized, partition assigned. */
+export interface ProduceMessage {
+  topic: string;
+  partition?: number;
+  key?: Bytes;
+  value?: Bytes | RecordRun;
+  headers?: Map<Bytes, Bytes> | undefined;
+  timestamp?: bigint | number | undefined;
+}
+
+/**
+ * Records of one partition that travel through the client's producer as the value of one message
+ * (Sluice's producer sends them so), and are written here as that many records: the client's
+ * per-message work (two Maps, a partition lookup and a string key a record) is paid once a run.
+ */
+export class RecordRun {
+  readonly records: readonly OutgoingRecord[];
+  /** The time of the first attempt, for records without a timestamp: a retried batch keeps it. */
+  stampMs: number | undefined;
+
+  constructor(records: readonly OutgoingRecord[]) {
+    this.records = records;
+  }
+}
+
+/** What a record batch carries besides its records. */
+export interface BatchOptions {
+  compression?: string | undefined;
+  producerId?: bigint | undefined;
+  producerEpoch?: number | undefined;
+  baseSequence: number;
+  transactional: boolean;
+}
+
+// Record batch v2: baseOffset int64, batchLength int32, partitionLeaderEpoch int32, magic int8,
+// crc uint32, then the CRC'd part: attributes int16, lastOffsetDelta int32, firstTimestamp int64,
+// maxTimestamp int64, producerId int64, producerEpoch int16, baseSequence int32, count int32.
+const BATCH_HEADER_BYTES = 61;
+const CRC_FROM = 21;
+const MAGIC = 2;
+const IS_TRANSACTIONAL = 1 << 4;
+
+/** The records a message stands for: one, or a run's. */
+export function recordCount(message: ProduceMessage): number {
+  return message.value instanceof RecordRun ? message.value.records.length : 1;
+}
+
+/**
+ * One partition's messages as a v2 record batch, CRC and all, written into one buffer: sized
+ * first, then written, so no record needs a buffer of its own.
+ */
+export function writeRecordBatch(messages: readonly ProduceMessage[], options: BatchOptions): Buffer {
+  const now = Date.now();
+  let count = 0;
+  let firstTimestamp = Number.NaN;
+  let maxTimestamp = Number.NEGATIVE_INFINITY;
+  for (const message of messages) {
+    const run = message.value instanceof RecordRun ? message.value : undefined;
+    if (run) {
+      run.stampMs ??= now;
+      for (const record of run.records) {
+        const timestamp = record.timestampMs ?? run.stampMs;
+        if (count++ === 0) firstTimestamp = timestamp;
+        if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+      }
+    } else {
+      const timestamp = Number(message.timestamp);
+      if (count++ === 0) firstTimestamp = timestamp;
+      if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+    }
+  }
+
+  const sizes = new Array<number>(count);
+  let recordsBytes = 0;
+  let delta = 0;
+  for (const message of messages) {
+    if (message.value instanceof RecordRun) {
+      const run = message.value;
+      for (const record of run.records) {
+        const size = outgoingBodySize(record, (record.timestampMs ?? run.stampMs!) - firstTimestamp, delta);
+        sizes[delta++] = size;
+        recordsBytes += varIntSize(zigZag(size)) + size;
+      }
+    } else {
+      const size = messageBodySize(message, Number(message.timestamp) - firstTimestamp, delta);
+      sizes[delta++] = size;
+      recordsBytes += varIntSize(zigZag(size)) + size;
+    }
+  }
+
+  let records: Buffer = Buffer.allocUnsafe(recordsBytes);
+  let at = 0;
+  delta = 0;
+  for (const message of messages) {
+    if (message.value instanceof RecordRun) {
+      const run = message.value;
+      for (const record of run.records) {
+        at = writeVarInt(records, at, zigZag(sizes[delta]!));
+        at = writeOutgoingBody(
+          records,
+          at,
+          record,
+          (record.timestampMs ?? run.stampMs!) - firstTimestamp,
+          delta++,
+        );
+      }
+    } else {
+      at = writeVarInt(records, at, zigZag(sizes[delta]!));
+      at = writeMessageBody(records, at, message, Number(message.timestamp) - firstTimestamp, delta++);
+    }
+  }
+
+  let attributes = options.transactional ? IS_TRANSACTIONAL : 0;
+  const compression = options.compression ?? 'none';
+  if (compression !== 'none') {
+    const algorithm = compressionsAlgorithms[compression as keyof typeof compressionsAlgorithms];
+    if (!algorithm) throw new Error(`kafka produce: unsupported compression "${compression}"`);
+    attributes |= algorithm.bitmask;
+    records = algorithm.compressSync(records);
+  }
+
+  const batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + records.length);
+  batch.writeBigInt64BE(0n, 0);
+  batch.writeInt32BE(batch.length - 12, 8);
+  batch.writeInt32BE(0, 12); // partitionLeaderEpoch: the broker sets it; the client writes 0.
+  batch.writeInt8(MAGIC, 16);
+  batch.writeInt16BE(attributes, 21);
+  batch.writeInt32BE(count - 1, 23);
+  batch.writeBigInt64BE(BigInt(firstTimestamp), 27);
+  batch.writeBigInt64BE(BigInt(maxTimestamp), 35);
+  batch.writeBigInt64BE(options.producerId ?? -1n, 43);
+  batch.writeInt16BE(options.producerEpoch ?? 0, 51);
+  batch.writeInt32BE(options.baseSequence, 53);
+  batch.writeInt32BE(count, 57);
+  records.copy(batch, BATCH_HEADER_BYTES);
+  batch.writeUInt32BE(crc32c(batch.subarray(CRC_FROM)), 17);
+  return batch;
+}
+
+/** A record's bytes after its length: attributes, deltas, key, value, headers. */
+function messageBodySize(message: ProduceMessage, timestampDelta: number, offsetDelta: number): number {
+  let size = 1 + varIntSize(zigZag(timestampDelta)) + varIntSize(zigZag(offsetDelta));
+  size += bytesFieldSize(message.key) + bytesFieldSize(message.value as Bytes);
+  const headers = message.headers;
+  size += varIntSize(zigZag(headers?.size ?? 0));
+  if (headers) for (const [name, value] of headers) size += bytesFieldSize(name) + bytesFieldSize(value);
+  return size;
+}
+
+function writeMessageBody(
+  out: Buffer,
+  at: number,
+  message: ProduceMessage,
+  timestampDelta: number,
+  offsetDelta: number,
+): number {
+  out[at++] = 0; // attributes: unused in v2 records
+  at = writeVarInt(out, at, zigZag(timestampDelta));
+  at = writeVarInt(out, at, zigZag(offsetDelta));
+  at = writeBytesField(out, at, message.key);
+  at = writeBytesField(out, at, message.value as Bytes);
+  const headers = message.headers;
+  at = writeVarInt(out, at, zigZag(headers?.size ?? 0));
+  if (headers)
+    for (const [name, value] of headers) {
+      at = writeBytesField(out, at, name);
+      at = writeBytesField(out, at, value);
+    }
+  return at;
+}
+
+function outgoingBodySize(record: OutgoingRecord, timestampDelta: number, offsetDelta: number): number {
+  let size = 1 + varIntSize(zigZag(timestampDelta)) + varIntSize(zigZag(offsetDelta));
+  size += bytesFieldSize(record.key) + bytesFieldSize(record.value);
+  const headers = record.headers;
+  if (headers === undefined) return size + 1;
+  let count = 0;
+  for (const name in headers) {
+    size += bytesFieldSize(name) + bytesFieldSize(headers[name]);
+    count++;
+  }
+  return size + varIntSize(zigZag(count));
+}
+
+function writeOutgoingBody(
+  out: Buffer,
+  at: number,
+  record: OutgoingRecord,
+  timestampDelta: number,
+  offsetDelta: number,
+): number {
+  out[at++] = 0;
+  at = writeVarInt(out, at, zigZag(timestampDelta));
+  at = writeVarInt(out, at, zigZag(offsetDelta));
+  at = writeBytesField(out, at, record.key);
+  at = writeBytesField(out, at, record.value);
+  const headers = record.headers;
+  if (headers === undefined) return writeVarInt(out, at, 0);
+  let count = 0;
+  for (const _ in headers) count++;
+  at = writeVarInt(out, at, zigZag(count));
+  for (const name in headers) {
+    at = writeBytesField(out, at, name);
+    at = writeBytesField(out, at, headers[name]);
+  }
+  return at;
+}
+
+function bytesFieldSize(bytes: Bytes): number {
+  if (bytes === null || bytes === undefined) return 1; // length -1
+  const length = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
+  return varIntSize(zigZag(length)) + length;
+}
+
+function writeBytesField(out: Buffer, at: number, bytes: Bytes): number {
+  if (bytes === null || bytes === undefined) return writeVarInt(out, at, 1);
+  if (typeof bytes === 'string') {
+    const length = Buffer.byteLength(bytes);
+    at = writeVarInt(out, at, zigZag(length));
+    return at + out.write(bytes, at, 'utf8');
+  }
+  at = writeVarInt(out, at, zigZag(bytes.length));
+  return at + bytes.copy(out, at);
+}
+
+/** Zig-zag as Kafka's varints and varlongs have it, in doubles so deltas past 2^31 stay exact. */
+function zigZag(n: number): number {
+  return n >= 0 ? n * 2 : -n * 2 - 1;
+}
+
+function varIntSize(unsigned: number): number {
+  let size = 1;
+  while (unsigned >= 0x80) {
+    unsigned = Math.floor(unsigned / 0x80);
+    size++;
+  }
+  return size;
+}
+
+function writeVarInt(out: Buffer, at: number, unsigned: number): number {
+  while (unsigned >= 0x80) {
+    out[at++] = (unsigned % 0x80) | 0x80;
+    unsigned = Math.floor(unsigned / 0x80);
+  }
+  out[at++] = unsigned;
+  return at;
+}
