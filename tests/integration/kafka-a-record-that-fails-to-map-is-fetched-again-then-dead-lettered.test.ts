@@ -61,12 +61,8 @@ async function transportFor(
   }
   if (client === 'platformatic') {
     return new PlatformaticTransport(config.transport.kafka, silentLogger, {
-      mapRecord: (topic, partition, batch, base, record) =>
-        mapping.map(
-          () => fromPlatformaticRecord(topic, partition, batch, base, record),
-          partition,
-          base + record.offsetDelta,
-        ),
+      mapRecord: (topic, partition, batch, record) =>
+        mapping.map(() => fromPlatformaticRecord(topic, partition, batch, record), partition, record.offset),
     });
   }
   return new KafkajsTransport(config.transport.kafka, silentLogger, {

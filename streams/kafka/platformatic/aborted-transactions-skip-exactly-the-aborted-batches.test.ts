@@ -1,6 +1,6 @@
-import type { RecordsBatch } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { type AbortedTransaction, AbortedTransactions } from './aborted-transactions.ts';
+import type { FetchedBatch } from './fetched-batches.ts';
 
 const TRANSACTIONAL = 0x10;
 const CONTROL = 0x20;
@@ -11,17 +11,15 @@ function batch(
   producer: number,
   kind: 'data' | 'idempotent' | 'abort' | 'commit',
   count = 1,
-): RecordsBatch {
-  const marker = Buffer.alloc(4);
-  marker.writeInt16BE(kind === 'commit' ? 1 : 0, 2);
+): FetchedBatch {
   const control = kind === 'abort' || kind === 'commit';
   return {
-    firstOffset: BigInt(first),
+    firstOffset: first,
     lastOffsetDelta: count - 1,
     producerId: BigInt(producer),
     attributes: kind === 'idempotent' ? 0 : control ? TRANSACTIONAL | CONTROL : TRANSACTIONAL,
-    records: [{ key: control ? marker : null }],
-  } as unknown as RecordsBatch;
+    controlType: control ? (kind === 'commit' ? 1 : 0) : -1,
+  } as FetchedBatch;
 }
 
 const aborted = (producer: number, first: number): AbortedTransaction => ({
@@ -30,7 +28,7 @@ const aborted = (producer: number, first: number): AbortedTransaction => ({
 });
 
 /** The first offsets of the batches `filter` skips, fed in order. */
-function skipped(batches: RecordsBatch[], list: AbortedTransaction[]): number[] {
+function skipped(batches: FetchedBatch[], list: AbortedTransaction[]): number[] {
   const filter = new AbortedTransactions(list);
   return batches.filter((b) => filter.skips(b)).map((b) => Number(b.firstOffset));
 }

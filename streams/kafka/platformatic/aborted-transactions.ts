@@ -1,9 +1,8 @@
-import type { RecordsBatch } from '@platformatic/kafka';
+import { CONTROL_BATCH, type FetchedBatch } from './fetched-batches.ts';
 
-// Record batch attributes: bit 4 marks a transactional batch, bit 5 a control batch (markers).
+// Record batch attribute bit 4 marks a transactional batch.
 const TRANSACTIONAL_BATCH = 0x10;
-export const CONTROL_BATCH = 0x20;
-// A control record's key: version (int16), then the type: 0 abort, 1 commit.
+// A control record's type: 0 abort, 1 commit.
 const ABORT_MARKER = 0;
 
 /** One entry of a read_committed fetch response's aborted transaction list. */
@@ -22,30 +21,27 @@ export interface AbortedTransaction {
  * other producers'. Fed every batch of the response in offset order. Pure logic.
  */
 export class AbortedTransactions {
-  readonly #pending: AbortedTransaction[];
+  readonly #pending: Array<{ producerId: bigint; firstOffset: number }>;
   readonly #open = new Set<bigint>();
 
   constructor(list: readonly AbortedTransaction[]) {
-    this.#pending = [...list].sort((a, b) => (a.firstOffset < b.firstOffset ? 1 : -1));
+    this.#pending = list
+      .map((t) => ({ producerId: t.producerId, firstOffset: Number(t.firstOffset) }))
+      .sort((a, b) => b.firstOffset - a.firstOffset);
   }
 
   /** True when `batch` holds records of an aborted transaction (control batches never do). */
-  skips(batch: RecordsBatch): boolean {
+  skips(batch: FetchedBatch): boolean {
     if (batch.producerId < 0n) return false;
-    const last = batch.firstOffset + BigInt(batch.lastOffsetDelta);
+    const last = batch.firstOffset + batch.lastOffsetDelta;
     // #pending is sorted last-first, so the transactions that started by `last` are at its end.
     while (this.#pending.length > 0 && this.#pending.at(-1)!.firstOffset <= last) {
       this.#open.add(this.#pending.pop()!.producerId);
     }
     if (batch.attributes & CONTROL_BATCH) {
-      if (isAbortMarker(batch)) this.#open.delete(batch.producerId);
+      if (batch.controlType === ABORT_MARKER) this.#open.delete(batch.producerId);
       return false;
     }
     return (batch.attributes & TRANSACTIONAL_BATCH) !== 0 && this.#open.has(batch.producerId);
   }
-}
-
-function isAbortMarker(batch: RecordsBatch): boolean {
-  const key = batch.records[0]?.key;
-  return key !== null && key !== undefined && key.length >= 4 && key.readInt16BE(2) === ABORT_MARKER;
 }

@@ -10,8 +10,14 @@ import type { Signal } from '../pull-bridge/signal.ts';
 import { AbortedTransactions } from './aborted-transactions.ts';
 import type { FetchPosition, FetchPositions } from './fetch-positions.ts';
 import { type FetchResponse, sendFetch } from './fetch-request.ts';
+import type { FetchedBatch } from './fetched-batches.ts';
 import { hasStaleMetadata, isRebalanceError } from './platformatic-errors.ts';
-import { type PlatformaticRecordMapper, toInputRecord, unreadableRecord } from './record-mapping.ts';
+import {
+  type FetchedRecord,
+  type PlatformaticRecordMapper,
+  toInputRecord,
+  unreadableRecord,
+} from './record-mapping.ts';
 import { takeFromBatches } from './take-from-batches.ts';
 
 type FetchRequestTopic = fetchV17.FetchRequestTopic;
@@ -234,7 +240,8 @@ export class FetchLoop {
           batches,
           position.offset,
           queue.room(),
-          (batch, base, record) => this.#mapOne(topic, partition, batch, base, record),
+          (batch, record) => this.#mapOne(topic, partition, batch, record),
+          (batch, offset, reason) => this.#unreadableRest(topic, partition, batch, offset, reason),
           // Listed only for read_committed fetches, and only where the range holds aborted ones.
           abortedTransactions?.length ? new AbortedTransactions(abortedTransactions) : undefined,
         );
@@ -266,15 +273,14 @@ export class FetchLoop {
   #mapOne(
     topic: string,
     partition: number,
-    batch: Parameters<PlatformaticRecordMapper>[2],
-    base: number,
-    record: Parameters<PlatformaticRecordMapper>[4],
+    batch: FetchedBatch,
+    record: FetchedRecord,
   ): InputRecord | undefined {
     try {
-      return this.#map(topic, partition, batch, base, record);
+      return this.#map(topic, partition, batch, record);
     } catch (error) {
       const key = `${topic}[${partition}]`;
-      const offset = base + record.offsetDelta;
+      const offset = record.offset;
       const last = this.#mapFailures.get(key);
       const attempts = last?.offset === offset ? last.attempts + 1 : 1;
       if (attempts < MAP_ATTEMPTS) {
@@ -287,8 +293,28 @@ export class FetchLoop {
       }
       this.#mapFailures.delete(key);
       const reason = `the ${attempts} attempts to read it failed: ${errorMessage(error)}`;
-      return unreadableRecord(topic, partition, batch, base, record, reason);
+      return unreadableRecord(topic, partition, batch, offset, reason, record);
     }
+  }
+
+  /** Bytes the broker sent that cannot be read as records: one dead letter stands for them. */
+  #unreadableRest(
+    topic: string,
+    partition: number,
+    batch: FetchedBatch,
+    offset: number,
+    reason: string,
+  ): InputRecord {
+    this.#deps.logger.warn(
+      {
+        partition: `${topic}[${partition}]`,
+        offset,
+        batchEnd: batch.firstOffset + batch.lastOffsetDelta,
+        reason,
+      },
+      'Kafka record batch cannot be read; passing it on as a dead letter and moving past it',
+    );
+    return unreadableRecord(topic, partition, batch, offset, reason);
   }
 
   async #failed(error: unknown): Promise<void> {

@@ -1,16 +1,51 @@
 import {
+  type API,
   type Broker,
   type Callback,
   type CallbackWithPromise,
   type Consumer,
-  type fetchV17,
+  createAPI,
+  fetchV13,
+  fetchV14,
+  fetchV15,
+  fetchV16,
+  fetchV17,
   kGetApi,
   kGetConnection,
   kPerformWithRetry,
+  UnsupportedApiError,
 } from '@platformatic/kafka';
+import { type FetchAnswer, parseFetchResponse } from './fetch-response.ts';
 
 type FetchRequestTopic = fetchV17.FetchRequestTopic;
-export type FetchResponse = fetchV17.FetchResponse;
+export type FetchResponse = FetchAnswer;
+type FetchApi = API<unknown[], FetchAnswer>;
+
+// Topic ids in the request came with v13 (Kafka 3.1); v13–v17 answer in the same layout.
+const REQUEST_WRITERS: Record<number, typeof fetchV17.createRequest> = {
+  13: fetchV13.createRequest as typeof fetchV17.createRequest,
+  14: fetchV14.createRequest as typeof fetchV17.createRequest,
+  15: fetchV15.createRequest,
+  16: fetchV16.createRequest,
+  17: fetchV17.createRequest,
+};
+const FETCH_API_KEY = 1;
+const ownApis = new Map<number, FetchApi>();
+
+/** The client's request writer for the version the broker speaks, with Sluice's answer parser. */
+function ownFetchApi(version: number): FetchApi {
+  let api = ownApis.get(version);
+  if (!api) {
+    const writer = REQUEST_WRITERS[version];
+    if (!writer)
+      throw new UnsupportedApiError(
+        `kafka fetch: the broker speaks Fetch v${version}; Sluice needs v13-v17 (Kafka 3.1 or later)`,
+      );
+    api = createAPI<unknown[], FetchAnswer>(FETCH_API_KEY, version, writer as never, parseFetchResponse);
+    ownApis.set(version, api);
+  }
+  return api;
+}
 
 export interface FetchRequest {
   maxWaitMs: number;
@@ -29,16 +64,22 @@ const NO_RACK = '';
  * failed fetch yet). Sent here rather than through `consumer.fetch`, whose read_committed filter
  * (1.35) lets an aborted transaction's records through whenever its abort marker lies beyond the
  * response, and looks up a marker's producer without checking it is listed. The caller filters
- * with `AbortedTransactions`. An answer whose errors are all partitions' comes back as it is (each
- * partition's `errorCode` set), so the other partitions' records are not thrown away with it.
+ * with `AbortedTransactions`. The answer is read by `parseFetchResponse`: a partition's error stays
+ * on that partition, so the other partitions' records are not thrown away with it.
  */
 export function sendFetch(consumer: Consumer, broker: Broker, request: FetchRequest): Promise<FetchResponse> {
   return new Promise((resolve, reject) => {
     const attempt = (retryCallback: Callback<FetchResponse>) => {
       consumer[kGetConnection](broker, (connectionError, connection) => {
         if (connectionError || !connection) return retryCallback(connectionError);
-        consumer[kGetApi]<unknown[], FetchResponse>('Fetch', (apiError, api) => {
-          if (apiError || !api) return retryCallback(apiError);
+        consumer[kGetApi]<unknown[], unknown>('Fetch', (apiError, clientApi) => {
+          if (apiError || !clientApi) return retryCallback(apiError);
+          let api: FetchApi;
+          try {
+            api = ownFetchApi(clientApi.version);
+          } catch (error) {
+            return retryCallback(error as Error);
+          }
           api(
             connection,
             request.maxWaitMs,
@@ -50,11 +91,7 @@ export function sendFetch(consumer: Consumer, broker: Broker, request: FetchRequ
             request.topics,
             [],
             NO_RACK,
-            (error: Error | null, response?: FetchResponse) => {
-              const answered = error ? partitionErrorsOnly(error) : response;
-              if (answered) retryCallback(null, answered);
-              else retryCallback(error);
-            },
+            (error: Error | null, response?: FetchResponse) => retryCallback(error, response),
           );
         });
       });
@@ -65,11 +102,4 @@ export function sendFetch(consumer: Consumer, broker: Broker, request: FetchRequ
     };
     consumer[kPerformWithRetry]('fetch', attempt, done as CallbackWithPromise<FetchResponse>);
   });
-}
-
-/** The answer of a response whose errors are all partition-level ones, else undefined. */
-function partitionErrorsOnly(error: Error): FetchResponse | undefined {
-  const response = (error as { response?: FetchResponse }).response;
-  const isResponseError = (error as { code?: string }).code === 'PLT_KFK_RESPONSE';
-  return isResponseError && response?.errorCode === 0 ? response : undefined;
 }

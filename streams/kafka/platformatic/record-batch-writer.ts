@@ -93,16 +93,17 @@ export function writeRecordBatch(messages: readonly ProduceMessage[], options: B
     }
   }
 
-  let records: Buffer = Buffer.allocUnsafe(recordsBytes);
-  let at = 0;
+  // Records are written in place after the header; only a compressed batch needs a second buffer.
+  let batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + recordsBytes);
+  let at = BATCH_HEADER_BYTES;
   delta = 0;
   for (const message of messages) {
     if (message.value instanceof RecordRun) {
       const run = message.value;
       for (const record of run.records) {
-        at = writeVarInt(records, at, zigZag(sizes[delta]!));
+        at = writeVarInt(batch, at, zigZag(sizes[delta]!));
         at = writeOutgoingBody(
-          records,
+          batch,
           at,
           record,
           (record.timestampMs ?? run.stampMs!) - firstTimestamp,
@@ -110,8 +111,8 @@ export function writeRecordBatch(messages: readonly ProduceMessage[], options: B
         );
       }
     } else {
-      at = writeVarInt(records, at, zigZag(sizes[delta]!));
-      at = writeMessageBody(records, at, message, Number(message.timestamp) - firstTimestamp, delta++);
+      at = writeVarInt(batch, at, zigZag(sizes[delta]!));
+      at = writeMessageBody(batch, at, message, Number(message.timestamp) - firstTimestamp, delta++);
     }
   }
 
@@ -121,10 +122,11 @@ export function writeRecordBatch(messages: readonly ProduceMessage[], options: B
     const algorithm = compressionsAlgorithms[compression as keyof typeof compressionsAlgorithms];
     if (!algorithm) throw new Error(`kafka produce: unsupported compression "${compression}"`);
     attributes |= algorithm.bitmask;
-    records = algorithm.compressSync(records);
+    const compressed = algorithm.compressSync(batch.subarray(BATCH_HEADER_BYTES));
+    batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + compressed.length);
+    compressed.copy(batch, BATCH_HEADER_BYTES);
   }
 
-  const batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + records.length);
   batch.writeBigInt64BE(0n, 0);
   batch.writeInt32BE(batch.length - 12, 8);
   batch.writeInt32BE(0, 12); // partitionLeaderEpoch: the broker sets it; the client writes 0.
@@ -137,7 +139,6 @@ export function writeRecordBatch(messages: readonly ProduceMessage[], options: B
   batch.writeInt16BE(options.producerEpoch ?? 0, 51);
   batch.writeInt32BE(options.baseSequence, 53);
   batch.writeInt32BE(count, 57);
-  records.copy(batch, BATCH_HEADER_BYTES);
   batch.writeUInt32BE(crc32c(batch.subarray(CRC_FROM)), 17);
   return batch;
 }

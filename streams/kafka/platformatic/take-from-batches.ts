@@ -1,13 +1,15 @@
-import type { KafkaRecord, RecordsBatch } from '@platformatic/kafka';
+import { errorMessage } from '../../../core/errors.ts';
 import type { InputRecord } from '../../types.ts';
-import { type AbortedTransactions, CONTROL_BATCH } from './aborted-transactions.ts';
+import type { AbortedTransactions } from './aborted-transactions.ts';
+import { CONTROL_BATCH, type FetchedBatch } from './fetched-batches.ts';
+import { RecordCursor } from './record-cursor.ts';
+import type { FetchedRecord } from './record-mapping.ts';
 
 /** The engine's record for one fetched record, or undefined to stop there and fetch it again. */
-export type MapOne = (
-  batch: RecordsBatch,
-  baseOffset: number,
-  record: KafkaRecord,
-) => InputRecord | undefined;
+export type MapOne = (batch: FetchedBatch, record: FetchedRecord) => InputRecord | undefined;
+
+/** The record that stands for bytes that cannot be read as records, from `offset` to the batch's end. */
+export type UnreadableRest = (batch: FetchedBatch, offset: number, reason: string) => InputRecord;
 
 /** What one partition's fetched batches yield: records in offset order, and where the next fetch starts. */
 export interface Taken {
@@ -21,19 +23,22 @@ export interface Taken {
  * first record left out (no room, or `map` refused it), so nothing is skipped and nothing repeats.
  * Control batches, batches of aborted transactions (when read_committed passes `aborted`) and
  * offsets compacted away are passed over; a compressed batch that starts before `from` yields only
- * its records from `from` on. Pure logic.
+ * its records from `from` on. A batch that cannot be read, or whose records cannot be walked from
+ * some record on, yields one `unreadable` record at the first offset not handed on and is passed
+ * over to its end: the partition moves on and the loss is a dead letter, not a stall. Pure logic.
  */
 export function takeFromBatches(
-  batches: readonly RecordsBatch[],
+  batches: readonly FetchedBatch[],
   from: number,
   room: number,
   map: MapOne,
+  unreadable: UnreadableRest,
   aborted?: AbortedTransactions,
 ): Taken {
   const records: InputRecord[] = [];
   let next = from;
   for (const batch of batches) {
-    const base = Number(batch.firstOffset);
+    const base = batch.firstOffset;
     const end = base + batch.lastOffsetDelta + 1;
     // Every batch goes through `aborted`, in order: it tracks which transactions are still open.
     const skipped = aborted?.skips(batch) === true;
@@ -42,13 +47,40 @@ export function takeFromBatches(
       next = end;
       continue;
     }
-    for (const record of batch.records) {
-      const offset = base + record.offsetDelta;
-      if (offset < next) continue;
-      const mapped = records.length >= room ? undefined : map(batch, base, record);
-      if (mapped === undefined) return { records, next: offset };
-      records.push(mapped);
-      next = offset + 1;
+    if (batch.unreadable !== undefined) {
+      if (records.length >= room) return { records, next };
+      records.push(unreadable(batch, Math.max(next, base), batch.unreadable));
+      next = end;
+      continue;
+    }
+    const size = batch.records.length;
+    const cursor = new RecordCursor(batch.records);
+    const record: FetchedRecord = { offset: base, timestampDelta: 0, keyAt: 0, cursor };
+    for (let i = 0; i < batch.recordCount; i++) {
+      let recordEnd: number;
+      try {
+        cursor.limit(size);
+        const length = cursor.varInt();
+        recordEnd = cursor.position + length;
+        if (length < 0) throw new RangeError(`record length ${length}`);
+        cursor.limit(recordEnd);
+        cursor.skip(1); // attributes: unused in v2 records
+        record.timestampDelta = cursor.varLong();
+        record.offset = base + cursor.varInt();
+        record.keyAt = cursor.position;
+      } catch (error) {
+        if (records.length >= room) return { records, next };
+        const reason = `record batch at offset ${base} cannot be read from here on: ${errorMessage(error)}`;
+        records.push(unreadable(batch, Math.max(next, base), reason));
+        break;
+      }
+      if (record.offset >= next) {
+        const mapped = records.length >= room ? undefined : map(batch, record);
+        if (mapped === undefined) return { records, next: record.offset };
+        records.push(mapped);
+        next = record.offset + 1;
+      }
+      cursor.position = recordEnd;
     }
     next = end;
   }
