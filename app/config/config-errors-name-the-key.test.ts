@@ -26,7 +26,7 @@ describe('config errors name the key and where it came from', () => {
   it('needs no file: every key has a default', () => {
     const config = loadConfig({ env: {} });
     expect(config.port).toBe(8080);
-    expect(config.batch.maxBatchSize).toBe(256);
+    expect(config.batch.maxBatchSize).toBe(512);
     expect(config.transport.kind).toBe('embedded');
   });
 

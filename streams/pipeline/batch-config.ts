@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const batchConfigSchema = z
   .strictObject({
     /** A batch closes when it holds this many events... */
-    maxBatchSize: z.number().int().min(1).max(65_536).default(256),
+    maxBatchSize: z.number().int().min(1).max(65_536).default(512),
     /** ...or when its first event has waited this long, whichever comes first. */
     maxDelayMs: z.number().nonnegative().max(60_000).default(5),
     /** Batches in enrich/infer at once; delivery stays in order regardless. */

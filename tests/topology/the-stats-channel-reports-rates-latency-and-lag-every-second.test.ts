@@ -47,7 +47,7 @@ describe('the stats channel', () => {
       );
       const all = stats();
       const busy = all.find((s) => s.eventsOutPerSec > 0)!;
-      expect(busy).toMatchObject({ maxBatchSize: 256, maxInFlight: 5000, paused: false });
+      expect(busy).toMatchObject({ maxBatchSize: 512, maxInFlight: 5000, paused: false });
       expect(busy.batchSize).toBeGreaterThan(0);
       expect(busy.p99Ms).toBeGreaterThanOrEqual(busy.p50Ms);
       expect(busy.eventTimeP50Ms).toBeGreaterThanOrEqual(59_000);
