@@ -33,6 +33,8 @@ export const MAP_ATTEMPTS = 3;
 const MIN_FETCH_BYTES = 16 * 1024;
 const INITIAL_BYTES_PER_RECORD = 256;
 const FAILURE_BACKOFF_MS = 500;
+/** How long a partition that reached a batch this process cannot decompress waits before trying again. */
+const BLOCKED_RETRY_MS = 10_000;
 
 interface FailedPartition {
   position: FetchPosition;
@@ -75,6 +77,8 @@ export class FetchLoop {
   readonly #deps: FetchLoopDeps;
   readonly #map: PlatformaticRecordMapper;
   readonly #mapFailures = new Map<string, { offset: number; attempts: number }>();
+  /** Partitions held at a batch this process cannot decompress, until when (Date.now ms). */
+  readonly #blocked = new Map<string, number>();
   #running: Promise<void> | undefined;
   /** Bytes on the wire per fetched record (EWMA), to size fetches to the queue's room. */
   #bytesPerRecord = INITIAL_BYTES_PER_RECORD;
@@ -121,9 +125,12 @@ export class FetchLoop {
     )
       return [];
     const out: FetchPosition[] = [];
+    const now = Date.now();
     for (const p of positions.all()) {
       const owned = state.find(p.topic, p.partition);
-      if (owned && !owned.paused) out.push(p);
+      if (!owned || owned.paused) continue;
+      const blockedUntil = this.#blocked.get(`${p.topic}[${p.partition}]`);
+      if (blockedUntil === undefined || blockedUntil <= now) out.push(p);
     }
     return out;
   }
@@ -236,12 +243,13 @@ export class FetchLoop {
         }
         if (!batches || batches.length === 0) continue;
         this.#observeSize(batches);
-        const { records, next } = takeFromBatches(
+        const { records, next, blocked } = takeFromBatches(
           batches,
           position.offset,
           queue.room(),
           (batch, record) => this.#mapOne(topic, partition, batch, record),
-          (batch, offset, reason) => this.#unreadableRest(topic, partition, batch, offset, reason),
+          (batch, offset, reason, bytes) =>
+            this.#unreadableRest(topic, partition, batch, offset, reason, bytes),
           // Listed only for read_committed fetches, and only where the range holds aborted ones.
           abortedTransactions?.length ? new AbortedTransactions(abortedTransactions) : undefined,
         );
@@ -250,6 +258,7 @@ export class FetchLoop {
           arrived = true;
         }
         positions.advance(generation, topic, partition, next);
+        if (blocked !== undefined) this.#block(topic, partition, next, blocked);
       }
     }
     if (arrived) recordsArrived.notify();
@@ -304,17 +313,26 @@ export class FetchLoop {
     batch: FetchedBatch,
     offset: number,
     reason: string,
+    bytes: Buffer | null,
   ): InputRecord {
     this.#deps.logger.warn(
-      {
-        partition: `${topic}[${partition}]`,
-        offset,
-        batchEnd: batch.firstOffset + batch.lastOffsetDelta,
-        reason,
-      },
+      { partition: `${topic}[${partition}]`, offset, reason },
       'Kafka record batch cannot be read; passing it on as a dead letter and moving past it',
     );
-    return unreadableRecord(topic, partition, batch, offset, reason);
+    return unreadableRecord(topic, partition, batch, offset, reason, undefined, bytes);
+  }
+
+  /**
+   * A partition reached a batch this process cannot decompress (nothing is wrong with the batch):
+   * it stays there, so nothing is lost, and is tried again every BLOCKED_RETRY_MS while the other
+   * partitions go on.
+   */
+  #block(topic: string, partition: number, offset: number, reason: string): void {
+    this.#blocked.set(`${topic}[${partition}]`, Date.now() + BLOCKED_RETRY_MS);
+    this.#deps.logger.error(
+      { partition: `${topic}[${partition}]`, offset, retryInMs: BLOCKED_RETRY_MS, reason },
+      'Kafka partition cannot go on past this offset in this process',
+    );
   }
 
   async #failed(error: unknown): Promise<void> {

@@ -38,29 +38,57 @@ export function parseFetchResponse(
   const throttleTimeMs = reader.readInt32();
   const errorCode = reader.readInt16();
   const sessionId = reader.readInt32();
-  const responses = reader.readArray((topic) => ({
-    topicId: topic.readUUID(),
-    partitions: topic.readArray((r): FetchedPartition => {
-      const partition: FetchedPartition = {
-        partitionIndex: r.readInt32(),
-        errorCode: r.readInt16(),
-        highWatermark: r.readInt64(),
-        lastStableOffset: r.readInt64(),
-        logStartOffset: r.readInt64(),
-        abortedTransactions: r.readArray((t) => ({ producerId: t.readInt64(), firstOffset: t.readInt64() })),
-        preferredReadReplica: r.readInt32(),
-        records: undefined,
-      };
-      // COMPACT_RECORDS: the length is stored plus one.
-      const size = r.readUnsignedVarInt() - 1;
-      if (size > 0) {
-        partition.records = readFetchedBatches(r.buffer.slice(r.position, r.position + size));
-        r.skip(size);
-      }
-      return partition;
-    }),
-  }));
+  // Tagged fields are skipped here, not by the reader's arrays: the client's reader skips a
+  // non-empty set wrongly (KIP-951's CurrentLeader on a NOT_LEADER_OR_FOLLOWER partition).
+  const responses = reader.readArray(
+    (topic) => {
+      const topicId = topic.readUUID();
+      const partitions = topic.readArray(readPartition, true, false);
+      skipTaggedFields(topic);
+      return { topicId, partitions };
+    },
+    true,
+    false,
+  );
   const answer: FetchAnswer = { throttleTimeMs, errorCode, sessionId, responses };
   if (errorCode !== 0) throw new ResponseError(apiKey, apiVersion, { '': [errorCode, null] }, answer);
   return answer;
+}
+
+function readPartition(r: Reader): FetchedPartition {
+  const partition: FetchedPartition = {
+    partitionIndex: r.readInt32(),
+    errorCode: r.readInt16(),
+    highWatermark: r.readInt64(),
+    lastStableOffset: r.readInt64(),
+    logStartOffset: r.readInt64(),
+    abortedTransactions: r.readArray(
+      (t) => {
+        const aborted = { producerId: t.readInt64(), firstOffset: t.readInt64() };
+        skipTaggedFields(t);
+        return aborted;
+      },
+      true,
+      false,
+    ),
+    preferredReadReplica: r.readInt32(),
+    records: undefined,
+  };
+  // COMPACT_RECORDS: the length is stored plus one.
+  const size = r.readUnsignedVarInt() - 1;
+  if (size > 0) {
+    partition.records = readFetchedBatches(r.buffer.slice(r.position, r.position + size));
+    r.skip(size);
+  }
+  skipTaggedFields(r);
+  return partition;
+}
+
+/** A tagged-field set: a count, then per field its tag and its size, both unsigned varints. */
+export function skipTaggedFields(reader: Reader): void {
+  const count = reader.readUnsignedVarInt();
+  for (let i = 0; i < count; i++) {
+    reader.readUnsignedVarInt(); // tag
+    reader.skip(reader.readUnsignedVarInt());
+  }
 }

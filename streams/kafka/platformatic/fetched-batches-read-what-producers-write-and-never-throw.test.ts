@@ -1,11 +1,21 @@
+import { compressionsAlgorithms, Reader } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import type { OutgoingRecord } from '../../types.ts';
+import { parseFetchResponse } from './fetch-response.ts';
 import { readFetchedBatches } from './fetched-batches.ts';
 import { RecordRun, writeRecordBatch } from './record-batch-writer.ts';
 import { toInputRecord, unreadableRecord } from './record-mapping.ts';
 import { takeFromBatches } from './take-from-batches.ts';
 
 const b = (text: string) => Buffer.from(text);
+
+/** `value` as a big-endian signed integer of `bytes` bytes. */
+function int(value: number, bytes: number): number[] {
+  const out = Buffer.alloc(bytes);
+  if (bytes === 8) out.writeBigInt64BE(BigInt(value));
+  else out.writeIntBE(value, 0, bytes);
+  return [...out];
+}
 
 function written(records: OutgoingRecord[], compression = 'none'): Buffer {
   return writeRecordBatch([{ topic: 't', partition: 0, value: new RecordRun(records) }], {
@@ -32,7 +42,7 @@ function take(bytes: Buffer, from = 0) {
     from,
     1000,
     (batch, record) => toInputRecord('t', 0, batch, record),
-    (batch, offset, reason) => unreadableRecord('t', 0, batch, offset, reason),
+    (batch, offset, reason, bytes) => unreadableRecord('t', 0, batch, offset, reason, undefined, bytes),
   );
 }
 
@@ -81,7 +91,7 @@ describe('fetched record batches', () => {
     expect(take(cut).next).toBe(3);
   });
 
-  it('pass a batch of an old message format on as one unreadable record and move past it', () => {
+  it('pass a batch of an old message format on as one unreadable record with its bytes, and move past it', () => {
     const old = Buffer.from(written(records));
     old.writeInt8(1, 16); // magic 1
     const taken = take(section({ bytes: old, base: 10 }, { bytes: written(records), base: 13 }));
@@ -92,19 +102,22 @@ describe('fetched record batches', () => {
       [15, false],
     ]);
     expect(taken.records[0]!.unreadable).toMatch(/magic 1/);
+    expect(taken.records[0]!.value?.subarray(8).equals(old.subarray(8))).toBe(true);
     expect(taken.next).toBe(16);
   });
 
-  it('pass records that cannot be walked on as one unreadable record from there, keeping those before', () => {
+  it('pass records that cannot be walked on as one unreadable record for the rest of the batch, keeping those before', () => {
     const bytes = Buffer.from(written(records));
     const firstRecordLength = bytes[61]! / 2; // zig-zag, one byte
     bytes[61 + 1 + firstRecordLength] = 0x7f; // the second record's length: far past the batch
     const taken = take(section({ bytes, base: 0 }));
+    // The dead letter carries the range's last offset, so committing past it commits past the range.
     expect(taken.records.map((r) => [r.offset, r.unreadable === undefined ? 'ok' : 'unreadable'])).toEqual([
       [0, 'ok'],
-      [1, 'unreadable'],
+      [2, 'unreadable'],
     ]);
-    expect(taken.records[1]!.unreadable).toMatch(/cannot be read from here on/);
+    expect(taken.records[1]!.unreadable).toMatch(/^offsets 1-2: .*cannot be read from here on/);
+    expect(taken.records[1]!.value?.[0]).toBe(0x7f);
     expect(taken.next).toBe(3);
   });
 
@@ -113,9 +126,69 @@ describe('fetched record batches', () => {
     bytes.fill(0, 70, 90); // inside the gzip stream
     const taken = take(section({ bytes, base: 5 }));
     expect(taken.records).toHaveLength(1);
-    expect(taken.records[0]).toMatchObject({ offset: 5, key: null, value: null });
-    expect(taken.records[0]!.unreadable).toMatch(/decompress/);
+    expect(taken.records[0]).toMatchObject({ offset: 7, key: null });
+    expect(taken.records[0]!.value?.length).toBe(bytes.length);
+    expect(taken.records[0]!.unreadable).toMatch(/^offsets 5-7: .*decompress/);
     expect(taken.next).toBe(8);
+  });
+
+  it('hold the partition before a batch whose codec this Node lacks (zstd on Node 20), losing nothing', () => {
+    const zstd = Buffer.from(written(records));
+    zstd.writeInt16BE(zstd.readInt16BE(21) | 0x04, 21);
+    const taken = take(section({ bytes: written(records), base: 0 }, { bytes: zstd, base: 3 }), 1);
+    if (compressionsAlgorithms.zstd.available) {
+      // A Node with zstd reads the codec: these bytes are then simply not a zstd frame.
+      expect(taken.records.map((r) => [r.offset, r.unreadable !== undefined])).toEqual([
+        [1, false],
+        [2, false],
+        [5, true],
+      ]);
+      return;
+    }
+    expect(taken.records.map((r) => r.offset)).toEqual([1, 2]);
+    expect(taken.next).toBe(3);
+    expect(taken.blocked).toMatch(/zstd/);
+  });
+
+  it('skip tagged fields of a partition answer, so the partitions after it are read right (KIP-951)', () => {
+    const partition = (index: number, errorCode: number, tagged: number[]) => [
+      ...int(index, 4),
+      ...int(errorCode, 2),
+      ...int(100, 8),
+      ...int(100, 8),
+      ...int(0, 8),
+      1, // no aborted transactions
+      ...int(-1, 4),
+      0, // no records
+      ...tagged,
+    ];
+    // NOT_LEADER_OR_FOLLOWER (6) with a CurrentLeader tagged field: tag 1, 12 bytes.
+    const currentLeader = [1, 1, 12, ...int(2, 4), ...int(7, 4), ...int(0, 4)];
+    const body = Buffer.from([
+      ...int(0, 4),
+      ...int(0, 2),
+      ...int(0, 4),
+      2, // one topic
+      ...new Array(16).fill(9),
+      3, // two partitions
+      ...partition(0, 6, currentLeader),
+      ...partition(1, 0, [0]),
+      0, // topic tagged fields
+      0, // response tagged fields
+    ]);
+    const answer = parseFetchResponse(1, 1, 17, Reader.from(body));
+    expect(answer.responses[0]!.partitions.map((p) => [p.partitionIndex, p.errorCode])).toEqual([
+      [0, 6],
+      [1, 0],
+    ]);
+  });
+
+  it('wrap the idempotence sequence from 2^31 - 1 to 0, as the broker counts', () => {
+    const bytes = writeRecordBatch([{ topic: 't', partition: 0, value: new RecordRun(records) }], {
+      baseSequence: 2 ** 31 + 5,
+      transactional: false,
+    });
+    expect(bytes.readInt32BE(53)).toBe(5);
   });
 
   it('give the broker append time to every record of a LogAppendTime batch', () => {

@@ -1,4 +1,4 @@
-import { compressionsAlgorithmsByBitmask } from '@platformatic/kafka';
+import { compressionsAlgorithmsByBitmask, UnsupportedCompressionError } from '@platformatic/kafka';
 import { errorMessage } from '../../../core/errors.ts';
 import { RecordCursor } from './record-cursor.ts';
 
@@ -23,6 +23,13 @@ export interface FetchedBatch {
   controlType: number;
   /** Why the batch cannot be read (an old message format, a failed decompression): it is passed on as one unreadable record. */
   unreadable?: string;
+  /** The batch's bytes as the broker sent them, kept only for an unreadable batch (its dead letter carries them). */
+  raw?: Buffer;
+  /**
+   * Why this process cannot read the batch though nothing is wrong with it (a codec this Node
+   * lacks): the partition waits there, so nothing is lost, and says why.
+   */
+  unsupported?: string;
 }
 
 const BATCH_HEAD_BYTES = 12; // baseOffset int64, batchLength int32
@@ -53,7 +60,12 @@ function readBatch(section: Buffer, at: number, end: number): FetchedBatch {
   const length = end - at - BATCH_HEAD_BYTES;
   const magic = end - at > 16 ? section.readInt8(at + 16) : -1;
   if (magic !== CURRENT_MAGIC || end - at < RECORDS_AT) {
-    return unreadableBatch(firstOffset, length, `record batch with magic ${magic} (Sluice reads v2 only)`);
+    return unreadableBatch(
+      firstOffset,
+      length,
+      `record batch with magic ${magic} (Sluice reads v2 only)`,
+      section.subarray(at, end),
+    );
   }
   const attributes = section.readInt16BE(at + 21);
   const batch: FetchedBatch = {
@@ -72,19 +84,28 @@ function readBatch(section: Buffer, at: number, end: number): FetchedBatch {
   if (compression !== 0) {
     const algorithm =
       compressionsAlgorithmsByBitmask[compression as keyof typeof compressionsAlgorithmsByBitmask];
+    const raw = section.subarray(at, end);
     if (!algorithm)
-      return { ...batch, unreadable: `record batch compressed with unknown codec ${compression}` };
+      return { ...batch, raw, unreadable: `record batch compressed with unknown codec ${compression}` };
+    if (algorithm.available === false) return { ...batch, unsupported: unsupportedCodec(compression) };
     try {
       batch.records = algorithm.decompressSync(batch.records);
     } catch (error) {
-      return { ...batch, unreadable: `record batch could not be decompressed: ${errorMessage(error)}` };
+      if (error instanceof UnsupportedCompressionError)
+        return { ...batch, unsupported: unsupportedCodec(compression) };
+      return { ...batch, raw, unreadable: `record batch could not be decompressed: ${errorMessage(error)}` };
     }
   }
   if (attributes & CONTROL_BATCH) batch.controlType = markerType(batch.records);
   return batch;
 }
 
-function unreadableBatch(firstOffset: number, length: number, reason: string): FetchedBatch {
+function unsupportedCodec(compression: number): string {
+  const name = compression === 4 ? 'zstd' : `codec ${compression}`;
+  return `record batch compressed with ${name}, which this Node (${process.version}) cannot decompress; run Node >= 22.15 or transport.kafka.client "confluent"`;
+}
+
+function unreadableBatch(firstOffset: number, length: number, reason: string, raw: Buffer): FetchedBatch {
   return {
     firstOffset,
     length,
@@ -97,6 +118,7 @@ function unreadableBatch(firstOffset: number, length: number, reason: string): F
     records: Buffer.alloc(0),
     controlType: -1,
     unreadable: reason,
+    raw,
   };
 }
 

@@ -137,7 +137,8 @@ export function writeRecordBatch(messages: readonly ProduceMessage[], options: B
   batch.writeBigInt64BE(BigInt(maxTimestamp), 35);
   batch.writeBigInt64BE(options.producerId ?? -1n, 43);
   batch.writeInt16BE(options.producerEpoch ?? 0, 51);
-  batch.writeInt32BE(options.baseSequence, 53);
+  // Sequences wrap from 2^31 - 1 to 0, as the broker and Java's producer count them.
+  batch.writeInt32BE(options.baseSequence % 0x80000000, 53);
   batch.writeInt32BE(count, 57);
   batch.writeUInt32BE(crc32c(batch.subarray(CRC_FROM)), 17);
   return batch;

@@ -68,8 +68,9 @@ export function toInputRecord(
 
 /**
  * What the engine gets for a record that failed to map on every attempt, or for bytes that cannot
- * be walked as records: its raw key and value where they can be read, no headers, and the reason,
- * so the decode stage dead-letters it and the partition moves on.
+ * be walked as records: its raw key and value where they can be read (or the unreadable `bytes`
+ * as its value), no headers, and the reason, so the decode stage dead-letters it and the
+ * partition moves on.
  */
 export function unreadableRecord(
   topic: string,
@@ -78,9 +79,10 @@ export function unreadableRecord(
   offset: number,
   reason: string,
   record?: FetchedRecord,
+  bytes: Buffer | null = null,
 ): InputRecord {
   let key: Buffer | null = null;
-  let value: Buffer | null = null;
+  let value: Buffer | null = bytes;
   if (record) {
     try {
       record.cursor.position = record.keyAt;

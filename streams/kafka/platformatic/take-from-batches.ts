@@ -8,13 +8,24 @@ import type { FetchedRecord } from './record-mapping.ts';
 /** The engine's record for one fetched record, or undefined to stop there and fetch it again. */
 export type MapOne = (batch: FetchedBatch, record: FetchedRecord) => InputRecord | undefined;
 
-/** The record that stands for bytes that cannot be read as records, from `offset` to the batch's end. */
-export type UnreadableRest = (batch: FetchedBatch, offset: number, reason: string) => InputRecord;
+/**
+ * The record that stands for bytes that cannot be read as records, up to the batch's end: it
+ * carries the range's last `offset`, so committing past it commits past the range, and `bytes`,
+ * what could not be read.
+ */
+export type UnreadableRest = (
+  batch: FetchedBatch,
+  offset: number,
+  reason: string,
+  bytes: Buffer | null,
+) => InputRecord;
 
 /** What one partition's fetched batches yield: records in offset order, and where the next fetch starts. */
 export interface Taken {
   records: InputRecord[];
   next: number;
+  /** Why the partition stops at `next` and cannot go on in this process (a batch it cannot decompress). */
+  blocked?: string;
 }
 
 /**
@@ -24,8 +35,10 @@ export interface Taken {
  * Control batches, batches of aborted transactions (when read_committed passes `aborted`) and
  * offsets compacted away are passed over; a compressed batch that starts before `from` yields only
  * its records from `from` on. A batch that cannot be read, or whose records cannot be walked from
- * some record on, yields one `unreadable` record at the first offset not handed on and is passed
- * over to its end: the partition moves on and the loss is a dead letter, not a stall. Pure logic.
+ * some record on, yields one `unreadable` record standing for the offsets from the first not
+ * handed on to the batch's end, and is passed over: the partition moves on and the loss is a dead
+ * letter, not a stall. A batch this process lacks the codec for stops the partition before it
+ * (`blocked`): nothing is wrong with it, so it waits rather than lose it. Pure logic.
  */
 export function takeFromBatches(
   batches: readonly FetchedBatch[],
@@ -47,9 +60,12 @@ export function takeFromBatches(
       next = end;
       continue;
     }
+    if (batch.unsupported !== undefined)
+      return { records, next: Math.max(next, base), blocked: batch.unsupported };
     if (batch.unreadable !== undefined) {
       if (records.length >= room) return { records, next };
-      records.push(unreadable(batch, Math.max(next, base), batch.unreadable));
+      const reason = `offsets ${Math.max(next, base)}-${end - 1}: ${batch.unreadable}`;
+      records.push(unreadable(batch, end - 1, reason, batch.raw ?? null));
       next = end;
       continue;
     }
@@ -57,6 +73,7 @@ export function takeFromBatches(
     const cursor = new RecordCursor(batch.records);
     const record: FetchedRecord = { offset: base, timestampDelta: 0, keyAt: 0, cursor };
     for (let i = 0; i < batch.recordCount; i++) {
+      const recordStart = cursor.position;
       let recordEnd: number;
       try {
         cursor.limit(size);
@@ -70,8 +87,9 @@ export function takeFromBatches(
         record.keyAt = cursor.position;
       } catch (error) {
         if (records.length >= room) return { records, next };
-        const reason = `record batch at offset ${base} cannot be read from here on: ${errorMessage(error)}`;
-        records.push(unreadable(batch, Math.max(next, base), reason));
+        const from = Math.max(next, base);
+        const reason = `offsets ${from}-${end - 1}: the records of the batch at ${base} cannot be read from here on: ${errorMessage(error)}`;
+        records.push(unreadable(batch, end - 1, reason, batch.records.subarray(recordStart)));
         break;
       }
       if (record.offset >= next) {
