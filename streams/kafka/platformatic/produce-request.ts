@@ -30,12 +30,9 @@ export function createProduceRequest(
   options: ProduceRequestOptions = {},
 ): Writer {
   const flexible = version >= FIRST_FLEXIBLE_VERSION;
-  const now = BigInt(Date.now());
   const byTopic = new Map<string, Map<number, ProduceMessage[]>>();
   for (const message of messages) {
     message.partition ??= 0;
-    // Fixed on the first attempt, so a retried batch carries the same timestamps.
-    message.timestamp ??= now;
     let partitions = byTopic.get(message.topic);
     if (!partitions) {
       partitions = new Map();

@@ -3,14 +3,14 @@ import type { OutgoingRecord } from '../../types.ts';
 
 type Bytes = Buffer | string | null | undefined;
 
-/** A message as the client's producer hands it to the Produce API: serialized, partition assigned. */
+/**
+ * A message as the client's producer hands it to the Produce API, partition assigned. Sluice's
+ * producer sends only `RecordRun` values; anything else is refused by `writeRecordBatch`.
+ */
 export interface ProduceMessage {
   topic: string;
   partition?: number;
-  key?: Bytes;
-  value?: Bytes | RecordRun;
-  headers?: Map<Bytes, Bytes> | undefined;
-  timestamp?: bigint | number | undefined;
+  value?: unknown;
 }
 
 /**
@@ -45,49 +45,41 @@ const CRC_FROM = 21;
 const MAGIC = 2;
 const IS_TRANSACTIONAL = 1 << 4;
 
-/** The records a message stands for: one, or a run's. */
+/** The records a message stands for: a run's. */
 export function recordCount(message: ProduceMessage): number {
-  return message.value instanceof RecordRun ? message.value.records.length : 1;
+  return runOf(message).records.length;
+}
+
+function runOf(message: ProduceMessage): RecordRun {
+  if (message.value instanceof RecordRun) return message.value;
+  throw new TypeError(
+    `kafka produce: a message to "${message.topic}" is not a RecordRun (Sluice's producer sends only runs)`,
+  );
 }
 
 /**
- * One partition's messages as a v2 record batch, CRC and all, written into one buffer: sized
- * first, then written, so no record needs a buffer of its own.
+ * One partition's runs as a v2 record batch, CRC and all, written into one buffer: sized first,
+ * then written, so no record needs a buffer of its own. A record without a timestamp gets its
+ * run's first-attempt time, so a retried batch is the same batch.
  */
 export function writeRecordBatch(messages: readonly ProduceMessage[], options: BatchOptions): Buffer {
   const now = Date.now();
+  const runs = messages.map(runOf);
+  for (const run of runs) run.stampMs ??= now;
+  const first = runs.find((run) => run.records.length > 0);
+  const firstTimestamp = first ? (first.records[0]!.timestampMs ?? first.stampMs!) : now;
+  let maxTimestamp = firstTimestamp;
   let count = 0;
-  let firstTimestamp = Number.NaN;
-  let maxTimestamp = Number.NEGATIVE_INFINITY;
-  for (const message of messages) {
-    const run = message.value instanceof RecordRun ? message.value : undefined;
-    if (run) {
-      run.stampMs ??= now;
-      for (const record of run.records) {
-        const timestamp = record.timestampMs ?? run.stampMs;
-        if (count++ === 0) firstTimestamp = timestamp;
-        if (timestamp > maxTimestamp) maxTimestamp = timestamp;
-      }
-    } else {
-      const timestamp = Number(message.timestamp);
-      if (count++ === 0) firstTimestamp = timestamp;
-      if (timestamp > maxTimestamp) maxTimestamp = timestamp;
-    }
-  }
+  for (const run of runs) count += run.records.length;
 
   const sizes = new Array<number>(count);
   let recordsBytes = 0;
   let delta = 0;
-  for (const message of messages) {
-    if (message.value instanceof RecordRun) {
-      const run = message.value;
-      for (const record of run.records) {
-        const size = outgoingBodySize(record, (record.timestampMs ?? run.stampMs!) - firstTimestamp, delta);
-        sizes[delta++] = size;
-        recordsBytes += varIntSize(zigZag(size)) + size;
-      }
-    } else {
-      const size = messageBodySize(message, Number(message.timestamp) - firstTimestamp, delta);
+  for (const run of runs) {
+    for (const record of run.records) {
+      const timestamp = record.timestampMs ?? run.stampMs!;
+      if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+      const size = recordBodySize(record, timestamp - firstTimestamp, delta);
       sizes[delta++] = size;
       recordsBytes += varIntSize(zigZag(size)) + size;
     }
@@ -97,22 +89,10 @@ export function writeRecordBatch(messages: readonly ProduceMessage[], options: B
   let batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + recordsBytes);
   let at = BATCH_HEADER_BYTES;
   delta = 0;
-  for (const message of messages) {
-    if (message.value instanceof RecordRun) {
-      const run = message.value;
-      for (const record of run.records) {
-        at = writeVarInt(batch, at, zigZag(sizes[delta]!));
-        at = writeOutgoingBody(
-          batch,
-          at,
-          record,
-          (record.timestampMs ?? run.stampMs!) - firstTimestamp,
-          delta++,
-        );
-      }
-    } else {
+  for (const run of runs) {
+    for (const record of run.records) {
       at = writeVarInt(batch, at, zigZag(sizes[delta]!));
-      at = writeMessageBody(batch, at, message, Number(message.timestamp) - firstTimestamp, delta++);
+      at = writeRecordBody(batch, at, record, (record.timestampMs ?? run.stampMs!) - firstTimestamp, delta++);
     }
   }
 
@@ -145,38 +125,7 @@ export function writeRecordBatch(messages: readonly ProduceMessage[], options: B
 }
 
 /** A record's bytes after its length: attributes, deltas, key, value, headers. */
-function messageBodySize(message: ProduceMessage, timestampDelta: number, offsetDelta: number): number {
-  let size = 1 + varIntSize(zigZag(timestampDelta)) + varIntSize(zigZag(offsetDelta));
-  size += bytesFieldSize(message.key) + bytesFieldSize(message.value as Bytes);
-  const headers = message.headers;
-  size += varIntSize(zigZag(headers?.size ?? 0));
-  if (headers) for (const [name, value] of headers) size += bytesFieldSize(name) + bytesFieldSize(value);
-  return size;
-}
-
-function writeMessageBody(
-  out: Buffer,
-  at: number,
-  message: ProduceMessage,
-  timestampDelta: number,
-  offsetDelta: number,
-): number {
-  out[at++] = 0; // attributes: unused in v2 records
-  at = writeVarInt(out, at, zigZag(timestampDelta));
-  at = writeVarInt(out, at, zigZag(offsetDelta));
-  at = writeBytesField(out, at, message.key);
-  at = writeBytesField(out, at, message.value as Bytes);
-  const headers = message.headers;
-  at = writeVarInt(out, at, zigZag(headers?.size ?? 0));
-  if (headers)
-    for (const [name, value] of headers) {
-      at = writeBytesField(out, at, name);
-      at = writeBytesField(out, at, value);
-    }
-  return at;
-}
-
-function outgoingBodySize(record: OutgoingRecord, timestampDelta: number, offsetDelta: number): number {
+function recordBodySize(record: OutgoingRecord, timestampDelta: number, offsetDelta: number): number {
   let size = 1 + varIntSize(zigZag(timestampDelta)) + varIntSize(zigZag(offsetDelta));
   size += bytesFieldSize(record.key) + bytesFieldSize(record.value);
   const headers = record.headers;
@@ -189,7 +138,7 @@ function outgoingBodySize(record: OutgoingRecord, timestampDelta: number, offset
   return size + varIntSize(zigZag(count));
 }
 
-function writeOutgoingBody(
+function writeRecordBody(
   out: Buffer,
   at: number,
   record: OutgoingRecord,
