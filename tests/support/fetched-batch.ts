@@ -1,14 +1,9 @@
 import type { FetchedBatch } from '../../streams/kafka/platformatic/fetched-batches.ts';
+import { writeVarInt, zigZag } from '../../streams/kafka/platformatic/record-batch-writer.ts';
 
 function varInt(n: number): number[] {
-  let unsigned = n >= 0 ? n * 2 : -n * 2 - 1;
-  const out: number[] = [];
-  while (unsigned >= 0x80) {
-    out.push((unsigned % 0x80) | 0x80);
-    unsigned = Math.floor(unsigned / 0x80);
-  }
-  out.push(unsigned);
-  return out;
+  const out = Buffer.alloc(10);
+  return [...out.subarray(0, writeVarInt(out, 0, zigZag(n)))];
 }
 
 function bytesField(bytes: Buffer | null): number[] {

@@ -180,7 +180,7 @@ function writeBytesField(out: Buffer, at: number, bytes: Bytes): number {
 }
 
 /** Zig-zag as Kafka's varints and varlongs have it, in doubles so deltas past 2^31 stay exact. */
-function zigZag(n: number): number {
+export function zigZag(n: number): number {
   return n >= 0 ? n * 2 : -n * 2 - 1;
 }
 
@@ -193,7 +193,7 @@ function varIntSize(unsigned: number): number {
   return size;
 }
 
-function writeVarInt(out: Buffer, at: number, unsigned: number): number {
+export function writeVarInt(out: Buffer, at: number, unsigned: number): number {
   while (unsigned >= 0x80) {
     out[at++] = (unsigned % 0x80) | 0x80;
     unsigned = Math.floor(unsigned / 0x80);
